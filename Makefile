@@ -1,0 +1,37 @@
+# The two commands of the quick start, and the ones developers use beside them.
+#   make run    install what is missing, build, serve examples/seed/ on :8080
+#   make test   install what is missing, build (Debug + ASan/UBSan), run unit + e2e tests
+#   make bench  micro benchmarks and the side-by-side comparison with nginx and h2o
+
+PORT ?= 8080
+JOBS ?= $(shell nproc)
+RELEASE_BIN := build/release/src/strata/cli/strata
+
+.PHONY: all deps build build-release run test bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+
+build-release: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+run: build-release
+	@echo "strata: serving examples/seed/html on http://localhost:$(PORT)/ (Ctrl-C stops)"
+	$(RELEASE_BIN) serve --listen $(PORT) --root examples/seed/html
+
+test: build
+	ctest --preset dev -j $(JOBS) --timeout 900
+
+bench: build-release
+	build/release/bench/strata_micro_bench
+	bench/compare/run
+
+clean:
+	rm -rf build

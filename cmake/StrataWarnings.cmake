@@ -1,0 +1,18 @@
+# Flags every strata target gets: warnings as a contract, sanitizers on request.
+add_library(strata_flags INTERFACE)
+target_compile_options(strata_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                                              -Wold-style-cast -Wcast-align -Wnull-dereference)
+if(STRATA_SANITIZE)
+  target_compile_options(strata_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                -fno-sanitize-recover=undefined)
+  target_link_options(strata_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
+# strata_library(name SOURCES ... DEPENDS ...): one library per layer folder, aliased strata::name.
+function(strata_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS" ${ARGN})
+  add_library(strata_${name} ${ARG_SOURCES})
+  add_library(strata::${name} ALIAS strata_${name})
+  target_include_directories(strata_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(strata_${name} PUBLIC strata_flags ${ARG_DEPENDS})
+endfunction()

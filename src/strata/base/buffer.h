@@ -1,0 +1,43 @@
+// A contiguous byte buffer with a read cursor: bytes are appended at the back and
+// consumed from the front; consumed space is reclaimed by compaction, never per byte.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+namespace strata {
+
+class Buffer {
+public:
+    Buffer() = default;
+    explicit Buffer(size_t capacity) { reserve(capacity); }
+
+    // Unconsumed bytes.
+    std::string_view view() const { return {data_.get() + begin_, end_ - begin_}; }
+    const char* data() const { return data_.get() + begin_; }
+    size_t size() const { return end_ - begin_; }
+    bool empty() const { return begin_ == end_; }
+    size_t capacity() const { return capacity_; }
+
+    // Space after the last byte, at least `min` bytes (grows or compacts as needed).
+    char* prepare(size_t min);
+    size_t writable() const { return capacity_ - end_; }
+    void commit(size_t n) { end_ += n; }
+
+    void append(std::string_view bytes);
+    void consume(size_t n);
+    void clear() { begin_ = end_ = 0; }
+    // Frees the storage of an empty buffer (idle keep-alive connections hold none).
+    void release();
+
+private:
+    void reserve(size_t capacity);
+
+    std::unique_ptr<char[]> data_;
+    size_t begin_ = 0;
+    size_t end_ = 0;
+    size_t capacity_ = 0;
+};
+
+}  // namespace strata

@@ -1,0 +1,42 @@
+// A parsed request head: views into the connection's buffer plus the framing derived
+// from it. Valid while the bytes it was parsed from stay where they are.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace strata::http {
+
+enum class Version : uint8_t { http09, http10, http11 };
+
+std::string_view to_string(Version version);  // "HTTP/1.1"; "" for HTTP/0.9
+
+struct Header {
+    std::string_view name;   // as sent (case preserved)
+    std::string_view value;  // surrounding SP/HTAB removed
+};
+
+enum class BodyKind : uint8_t { none, length, chunked };
+
+struct RequestHead {
+    std::string_view method;
+    std::string_view target;  // request-target exactly as sent
+    Version version = Version::http11;
+    std::vector<Header> headers;  // order kept, repeats kept
+
+    // Derived while parsing, so nobody scans the headers again for framing.
+    BodyKind body = BodyKind::none;
+    uint64_t content_length = 0;
+    std::string_view host;    // the Host field value, empty when absent
+    bool keep_alive = false;  // the version's default adjusted by Connection
+    bool expect_continue = false;
+    size_t head_size = 0;  // bytes of the head, final CRLF included
+
+    // The first field named `name` (ASCII case-insensitive), or empty.
+    std::string_view find(std::string_view name) const;
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace strata::http

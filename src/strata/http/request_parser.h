@@ -1,0 +1,80 @@
+// The HTTP/1.x request-head parser: a pure, incremental function over bytes.
+//
+//   RequestParser p(options);
+//   ParseResult r = p.parse(buffer.view());   // need_more → read, call again
+//   if (r.status == ParseStatus::complete) use(p.head()), buffer.consume(r.consumed);
+//
+// Input passed on each call must start at the same request; it may have moved in
+// memory (the buffer grew). Bytes already scanned are not scanned again. No
+// allocation in steady state: the header table keeps its capacity across requests.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "strata/http/limits.h"
+#include "strata/http/parse_error.h"
+#include "strata/http/request_head.h"
+
+namespace strata::http {
+
+enum class ParseStatus : uint8_t { complete, need_more, error };
+
+struct ParseResult {
+    ParseStatus status;
+    size_t consumed = 0;  // head bytes, when complete
+    ParseError error = ParseError::none;
+};
+
+// What to do with header names containing '_' (nginx's underscores_in_headers off
+// and gunicorn's header_map=drop both ignore them: they collide with '-' in CGI names).
+enum class UnderscoreHeaders : uint8_t { drop, refuse, keep };
+
+struct ParserOptions {
+    Limits limits = Limits::nginx();
+    bool require_host = true;  // RFC 9112 §3.2: HTTP/1.1 without Host → 400
+    UnderscoreHeaders underscores = UnderscoreHeaders::drop;
+};
+
+class RequestParser {
+public:
+    explicit RequestParser(const ParserOptions& options = {}) : options_(options) {}
+
+    ParseResult parse(std::string_view input);
+    const RequestHead& head() const { return head_; }
+    // Re-points the head's views at `input` after its bytes moved in memory.
+    void rebind(std::string_view input);
+    // Forget the current request; the next parse() starts a new one.
+    void reset();
+
+    const ParserOptions& options() const { return options_; }
+
+private:
+    struct Span {
+        uint32_t offset;
+        uint32_t length;
+    };
+    struct FieldRef {
+        Span name;
+        Span value;
+    };
+
+    ParseResult fail(ParseError error);
+    ParseError on_line(std::string_view input, size_t begin, size_t end);
+    ParseError on_request_line(std::string_view input, size_t begin, size_t end);
+    ParseError on_field_line(std::string_view input, size_t begin, size_t end);
+    ParseError finish_head();
+    ParseError check_partial_line(size_t length) const;
+
+    ParserOptions options_;
+    RequestHead head_;
+    std::vector<FieldRef> fields_;
+    Span method_{}, target_{};
+    size_t scanned_ = 0;     // resume hint: bytes already looked at
+    size_t line_start_ = 0;  // offset of the line being scanned
+    bool in_headers_ = false;
+    ParseError error_ = ParseError::none;  // sticky once failed
+};
+
+}  // namespace strata::http
