@@ -9,7 +9,7 @@
 namespace strata {
 
 class Buffer {
-public:
+  public:
     Buffer() = default;
     explicit Buffer(size_t capacity) { reserve(capacity); }
 
@@ -31,7 +31,7 @@ public:
     // Frees the storage of an empty buffer (idle keep-alive connections hold none).
     void release();
 
-private:
+  private:
     void reserve(size_t capacity);
 
     std::unique_ptr<char[]> data_;

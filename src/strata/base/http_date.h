@@ -13,13 +13,13 @@ constexpr size_t kHttpDateLength = 29;
 void format_http_date(std::time_t t, char* out);
 
 class HttpDateCache {
-public:
+  public:
     // The date for `now`; reformats only when the second changed.
     std::string_view get(std::time_t now);
     // The date for the wall clock, read with a coarse clock.
     std::string_view now();
 
-private:
+  private:
     std::time_t cached_ = -1;
     char text_[kHttpDateLength + 1] = {};
 };

@@ -17,10 +17,18 @@ constexpr std::string_view kNames[] = {"debug", "info", "notice", "warn",
 
 }  // namespace
 
-std::string_view level_name(Level lvl) { return kNames[static_cast<int>(lvl)]; }
-void set_level(Level lvl) { g_level = lvl; }
-Level level() { return g_level; }
-void set_fd(int fd) { g_fd = fd; }
+std::string_view level_name(Level lvl) {
+    return kNames[static_cast<int>(lvl)];
+}
+void set_level(Level lvl) {
+    g_level = lvl;
+}
+Level level() {
+    return g_level;
+}
+void set_fd(int fd) {
+    g_fd = fd;
+}
 
 void write(Level lvl, std::string_view message) {
     time_t now = time(nullptr);

@@ -17,7 +17,7 @@ Err(E) -> Err<E>;
 
 template <class T, class E>
 class Result {
-public:
+  public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     Result(Err<E> err) : v_(std::in_place_index<1>, std::move(err.error)) {}
 
@@ -44,7 +44,7 @@ public:
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
 
-private:
+  private:
     std::variant<T, E> v_;
 };
 

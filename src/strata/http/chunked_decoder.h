@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/http/detail/field_line.h"
 #include "strata/http/limits.h"
 #include "strata/http/parse_error.h"
 #include "strata/http/request_head.h"
@@ -27,13 +28,14 @@ enum class ChunkStatus : uint8_t {
 struct ChunkResult {
     ChunkStatus status;
     size_t consumed = 0;
-    std::string_view data;
+    std::string_view data = {};
     ParseError error = ParseError::none;
 };
 
 class ChunkedDecoder {
-public:
-    explicit ChunkedDecoder(uint64_t max_body = kUnlimitedBody, size_t max_trailer_line = kNginxMaxFieldLine,
+  public:
+    explicit ChunkedDecoder(uint64_t max_body = kUnlimitedBody,
+                            size_t max_trailer_line = kNginxMaxFieldLine,
                             size_t max_trailers = kGunicornMaxFields)
         : max_body_(max_body), max_trailer_line_(max_trailer_line), max_trailers_(max_trailers) {}
 
@@ -43,7 +45,7 @@ public:
     uint64_t body_size() const { return total_; }
     void reset();
 
-private:
+  private:
     enum class State : uint8_t { size_line, data, data_crlf, trailer, done, failed };
 
     ChunkResult fail(ParseError error);
@@ -59,6 +61,7 @@ private:
     uint64_t remaining_ = 0;  // bytes left in the current chunk
     uint64_t total_ = 0;
     size_t trailer_scanned_ = 0;  // resume hint inside the trailer section
+    std::vector<detail::FieldSpan> trailer_fields_;
     std::vector<Header> trailers_;
     ParseError error_ = ParseError::none;
 };

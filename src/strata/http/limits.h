@@ -27,8 +27,7 @@ struct Limits {
 
     static constexpr Limits nginx() { return {}; }
     static constexpr Limits gunicorn() {
-        return {kGunicornMaxRequestLine, kGunicornMaxFieldLine, kGunicornMaxFields,
-                kUnlimitedBody};
+        return {kGunicornMaxRequestLine, kGunicornMaxFieldLine, kGunicornMaxFields, kUnlimitedBody};
     }
 };
 

@@ -8,25 +8,25 @@ namespace strata::http {
 
 enum class ParseError : uint8_t {
     none,
-    bad_request_line,       // malformed request line, bare LF, missing parts
-    bad_method,             // method is not an upper-case token
-    bad_target,             // request-target has invalid bytes or form
-    bad_version,            // not "HTTP/d.d"
-    unsupported_version,    // well-formed but not HTTP/1.x → 505
-    bad_header_name,        // not a token, whitespace before the colon, NUL, non-ASCII
-    bad_header_value,       // CTL (NUL, bare CR, BEL, DEL…) or bare LF in a value
-    obsolete_folding,       // a line starting with SP/HTAB (obs-fold)
-    refused_header_name,    // '_' in a name while underscores are refused
-    missing_host,           // HTTP/1.1 without Host
-    duplicate_header,       // Host or Content-Type repeated
-    bad_content_length,     // not a plain decimal, or repeated with another value
-    length_and_chunked,     // both Content-Length and Transfer-Encoding
-    bad_transfer_encoding,  // chunked not final, repeated, or on HTTP/1.0
+    bad_request_line,               // malformed request line, bare LF, missing parts
+    bad_method,                     // method is not an upper-case token
+    bad_target,                     // request-target has invalid bytes or form
+    bad_version,                    // not "HTTP/d.d"
+    unsupported_version,            // well-formed but not HTTP/1.x → 505
+    bad_header_name,                // not a token, whitespace before the colon, NUL, non-ASCII
+    bad_header_value,               // CTL (NUL, bare CR, BEL, DEL…) or bare LF in a value
+    obsolete_folding,               // a line starting with SP/HTAB (obs-fold)
+    refused_header_name,            // '_' in a name while underscores are refused
+    missing_host,                   // HTTP/1.1 without Host
+    duplicate_header,               // Host or Content-Type repeated
+    bad_content_length,             // not a plain decimal, or repeated with another value
+    length_and_chunked,             // both Content-Length and Transfer-Encoding
+    bad_transfer_encoding,          // chunked not final, repeated, or on HTTP/1.0
     unsupported_transfer_encoding,  // a coding other than chunked → 501
-    request_line_too_long,  // → 414
-    header_line_too_long,   // → 431
-    too_many_headers,       // → 431
-    body_too_large,         // → 413
+    request_line_too_long,          // → 414
+    header_line_too_long,           // → 431
+    too_many_headers,               // → 431
+    body_too_large,                 // → 413
     bad_chunk_size,
     bad_chunk_extension,
     missing_chunk_terminator,  // chunk data or the last chunk not followed by CRLF

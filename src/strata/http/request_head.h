@@ -37,6 +37,10 @@ struct RequestHead {
     std::string_view find(std::string_view name) const;
 };
 
+inline char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
+}
+// ASCII case-insensitive equality (field names, tokens).
 bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace strata::http

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/http/detail/field_line.h"
 #include "strata/http/limits.h"
 #include "strata/http/parse_error.h"
 #include "strata/http/request_head.h"
@@ -38,7 +39,7 @@ struct ParserOptions {
 };
 
 class RequestParser {
-public:
+  public:
     explicit RequestParser(const ParserOptions& options = {}) : options_(options) {}
 
     ParseResult parse(std::string_view input);
@@ -50,30 +51,39 @@ public:
 
     const ParserOptions& options() const { return options_; }
 
-private:
+  private:
     struct Span {
-        uint32_t offset;
-        uint32_t length;
+        uint32_t offset = 0, length = 0;
+        std::string_view view(const char* base) const { return {base + offset, length}; }
     };
-    struct FieldRef {
-        Span name;
-        Span value;
+    // What the framing fields said, gathered while the lines arrive.
+    struct Framing {
+        bool has_length = false, has_transfer_encoding = false, chunked = false;
+        bool has_host = false, has_content_type = false;
+        bool connection_close = false, connection_keep_alive = false;
     };
 
     ParseResult fail(ParseError error);
     ParseError on_line(std::string_view input, size_t begin, size_t end);
-    ParseError on_request_line(std::string_view input, size_t begin, size_t end);
-    ParseError on_field_line(std::string_view input, size_t begin, size_t end);
+    ParseError on_request_line(std::string_view line, size_t offset);
+    ParseError on_field_line(std::string_view line, size_t offset);
+    ParseError on_framing_field(std::string_view name, std::string_view value,
+                                const detail::FieldSpan& span);
+    ParseError on_transfer_encoding(std::string_view value);
+    ParseError on_content_length(std::string_view value);
     ParseError finish_head();
     ParseError check_partial_line(size_t length) const;
 
     ParserOptions options_;
     RequestHead head_;
-    std::vector<FieldRef> fields_;
-    Span method_{}, target_{};
+    std::vector<detail::FieldSpan> fields_;
+    Span method_, target_, host_;
+    Framing framing_;
     size_t scanned_ = 0;     // resume hint: bytes already looked at
     size_t line_start_ = 0;  // offset of the line being scanned
+    size_t field_lines_ = 0;
     bool in_headers_ = false;
+    bool complete_ = false;
     ParseError error_ = ParseError::none;  // sticky once failed
 };
 

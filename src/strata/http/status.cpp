@@ -1,1 +1,94 @@
-// in progress
+#include "strata/http/status.h"
+
+#include <array>
+#include <string>
+
+namespace strata::http {
+namespace {
+
+struct Phrase {
+    int status;
+    std::string_view text;
+};
+
+constexpr Phrase kPhrases[] = {
+    {100, "Continue"},
+    {101, "Switching Protocols"},
+    {200, "OK"},
+    {201, "Created"},
+    {202, "Accepted"},
+    {203, "Non-Authoritative Information"},
+    {204, "No Content"},
+    {205, "Reset Content"},
+    {206, "Partial Content"},
+    {300, "Multiple Choices"},
+    {301, "Moved Permanently"},
+    {302, "Moved Temporarily"},
+    {303, "See Other"},
+    {304, "Not Modified"},
+    {307, "Temporary Redirect"},
+    {308, "Permanent Redirect"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {402, "Payment Required"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Not Allowed"},
+    {406, "Not Acceptable"},
+    {407, "Proxy Authentication Required"},
+    {408, "Request Time-out"},
+    {409, "Conflict"},
+    {410, "Gone"},
+    {411, "Length Required"},
+    {412, "Precondition Failed"},
+    {413, "Request Entity Too Large"},
+    {414, "Request-URI Too Large"},
+    {415, "Unsupported Media Type"},
+    {416, "Requested Range Not Satisfiable"},
+    {417, "Expectation Failed"},
+    {421, "Misdirected Request"},
+    {422, "Unprocessable Entity"},
+    {423, "Locked"},
+    {424, "Failed Dependency"},
+    {425, "Too Early"},
+    {426, "Upgrade Required"},
+    {428, "Precondition Required"},
+    {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
+    {451, "Unavailable For Legal Reasons"},
+    {500, "Internal Server Error"},
+    {501, "Not Implemented"},
+    {502, "Bad Gateway"},
+    {503, "Service Temporarily Unavailable"},
+    {504, "Gateway Time-out"},
+    {505, "HTTP Version Not Supported"},
+    {507, "Insufficient Storage"},
+};
+
+// Status lines built once for every code 100..599, so a response copies one string.
+struct StatusLines {
+    std::array<std::string, 600> lines;
+    StatusLines() {
+        for (int s = 100; s < 600; ++s) {
+            std::string_view phrase = reason_phrase(s);
+            lines[s] = "HTTP/1.1 " + std::to_string(s) + (phrase.empty() ? "" : " ") +
+                       std::string(phrase) + "\r\n";
+        }
+    }
+};
+
+}  // namespace
+
+std::string_view reason_phrase(int status) {
+    for (const Phrase& p : kPhrases)
+        if (p.status == status) return p.text;
+    return {};
+}
+
+std::string_view status_line(int status) {
+    static const StatusLines table;
+    if (status < 100 || status > 599) status = 500;
+    return table.lines[static_cast<size_t>(status)];
+}
+
+}  // namespace strata::http

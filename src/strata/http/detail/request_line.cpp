@@ -1,0 +1,108 @@
+#include "strata/http/detail/request_line.h"
+
+namespace strata::http::detail {
+namespace {
+
+ParseError parse_version(std::string_view text, Version& out) {
+    if (text.size() != 8 || text.substr(0, 5) != "HTTP/" || text[6] != '.' || !is_digit(text[5]) ||
+        !is_digit(text[7]))
+        return ParseError::bad_version;
+    if (text[5] != '1') return ParseError::unsupported_version;
+    // RFC 9112 §2.3: a higher minor version is answered as the highest we speak.
+    out = text[7] == '0' ? Version::http10 : Version::http11;
+    return ParseError::none;
+}
+
+bool check_port(std::string_view port) {
+    uint64_t value = 0;
+    return port.size() <= 5 && parse_decimal(port, value) && value <= 65535;
+}
+
+// host [":" port], host being reg-name / IPv4 / "[" IP-literal "]".
+bool check_authority(std::string_view authority, bool port_required) {
+    std::string_view host = authority, port;
+    if (!authority.empty() && authority.front() == '[') {
+        size_t close = authority.find(']');
+        if (close == std::string_view::npos) return false;
+        std::string_view literal = authority.substr(1, close - 1);
+        for (char c : literal)
+            if (!is_hex(c) && c != ':' && c != '.') return false;
+        host = authority.substr(0, close + 1);
+        std::string_view rest = authority.substr(close + 1);
+        if (!rest.empty() && rest.front() != ':') return false;
+        port = rest.empty() ? rest : rest.substr(1);
+        if (literal.empty()) return false;
+    } else {
+        size_t colon = authority.rfind(':');
+        if (colon != std::string_view::npos) {
+            host = authority.substr(0, colon);
+            port = authority.substr(colon + 1);
+        }
+        size_t at = host.rfind('@');  // userinfo (absolute-form only)
+        std::string_view name = at == std::string_view::npos ? host : host.substr(at + 1);
+        if (!all_of(host, kAuthority) || name.empty()) return false;
+    }
+    if (port_required && port.empty()) return false;
+    return port.empty() || check_port(port);
+}
+
+// scheme "://" authority [path-abempty] ["?" query] (RFC 3986 §3).
+bool check_absolute_form(std::string_view target) {
+    size_t colon = target.find("://");
+    if (colon == 0 || colon == std::string_view::npos) return false;
+    std::string_view scheme = target.substr(0, colon);
+    if (!is_alpha(scheme.front())) return false;
+    for (char c : scheme)
+        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return false;
+    std::string_view rest = target.substr(colon + 3);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    return check_authority(authority, false);
+}
+
+}  // namespace
+
+ParseError check_target(std::string_view method, std::string_view target) {
+    if (target.empty() || !all_of(target, kTarget)) return ParseError::bad_target;
+    if (target.front() == '/') return ParseError::none;  // origin-form
+    if (method == "CONNECT")
+        return check_authority(target, true) ? ParseError::none : ParseError::bad_target;
+    if (target == "*") return method == "OPTIONS" ? ParseError::none : ParseError::bad_target;
+    return check_absolute_form(target) ? ParseError::none : ParseError::bad_target;
+}
+
+ParseError parse_request_line(std::string_view line, RequestLine& out) {
+    size_t sp1 = line.find(' ');
+    if (sp1 == std::string_view::npos) {
+        // No space at all: a garbled line unless the method itself is bad.
+        return all_of(line, kMethod) ? ParseError::bad_request_line : ParseError::bad_method;
+    }
+    out.method = line.substr(0, sp1);
+    if (out.method.empty() || !all_of(out.method, kMethod)) return ParseError::bad_method;
+    std::string_view rest = line.substr(sp1 + 1);
+    size_t sp2 = rest.find(' ');
+    out.target = rest.substr(0, sp2);
+    if (sp2 == std::string_view::npos) {
+        // HTTP/0.9: "GET /path" and nothing else.
+        if (out.method != "GET" || out.target.empty() || out.target.front() != '/')
+            return ParseError::bad_request_line;
+        out.version = Version::http09;
+        return all_of(out.target, kTarget) ? ParseError::none : ParseError::bad_target;
+    }
+    if (ParseError e = check_target(out.method, out.target); e != ParseError::none) return e;
+    return parse_version(rest.substr(sp2 + 1), out.version);
+}
+
+bool parse_decimal(std::string_view text, uint64_t& out) {
+    if (text.empty()) return false;
+    uint64_t value = 0;
+    for (char c : text) {
+        if (!is_digit(c)) return false;
+        uint64_t digit = static_cast<uint64_t>(c - '0');
+        if (value > (UINT64_MAX - digit) / 10) return false;
+        value = value * 10 + digit;
+    }
+    out = value;
+    return true;
+}
+
+}  // namespace strata::http::detail
