@@ -20,8 +20,8 @@ inline constexpr size_t kMaxChunkLine = 4096;
 inline constexpr uint64_t kUnlimitedBody = UINT64_MAX;
 
 struct Limits {
-    size_t request_line = kNginxMaxRequestLine;  // longer → 414
-    size_t field_line = kNginxMaxFieldLine;      // one header line longer → 431
+    size_t request_line = kNginxMaxRequestLine;  // without its CRLF; longer → 414
+    size_t field_line = kNginxMaxFieldLine;      // one header line, CRLF included, longer → 431
     size_t fields = kGunicornMaxFields;          // more header lines → 431
     uint64_t body = kNginxMaxBody;               // larger body → 413
 

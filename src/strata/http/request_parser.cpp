@@ -37,10 +37,11 @@ ParseResult RequestParser::parse(std::string_view input) {
     return {ParseStatus::complete, scanned_};
 }
 
+// A line still arriving may end in its CR: allow one byte for it.
 ParseError RequestParser::check_partial_line(size_t length) const {
     if (!in_headers_) {
-        if (length > options_.limits.request_line) return ParseError::request_line_too_long;
-    } else if (length > options_.limits.field_line + 1) {  // +1: the CR may be in
+        if (length > options_.limits.request_line + 1) return ParseError::request_line_too_long;
+    } else if (length > options_.limits.field_line) {
         return ParseError::header_line_too_long;
     }
     return ParseError::none;
@@ -73,7 +74,7 @@ ParseError RequestParser::on_request_line(std::string_view line, size_t offset) 
 }
 
 ParseError RequestParser::on_field_line(std::string_view line, size_t offset) {
-    if (line.size() > options_.limits.field_line) return ParseError::header_line_too_long;
+    if (line.size() + 2 > options_.limits.field_line) return ParseError::header_line_too_long;
     if (++field_lines_ > options_.limits.fields) return ParseError::too_many_headers;
     detail::FieldSpan span;
     if (ParseError e = detail::parse_field_line(line, static_cast<uint32_t>(offset), span);

@@ -21,7 +21,7 @@ struct Decoded {
 // connection's buffer would), until done, error, or the input runs out.
 Decoded decode(std::string_view wire, size_t step = SIZE_MAX, uint64_t max_body = kUnlimitedBody) {
     ChunkedDecoder d(max_body);
-    Decoded out{ChunkStatus::need_more};
+    Decoded out{ChunkStatus::need_more, {}, ParseError::none, 0, {}};
     std::string pending;
     size_t fed = 0;
     for (;;) {
@@ -101,7 +101,9 @@ TEST_P(ChunkedTable, WholeAndByteByByteAgree) {
         EXPECT_EQ(d.status, c.status)
             << testing::PrintToString(std::string(c.wire)) << " step " << step;
         EXPECT_EQ(d.error, c.error) << describe(d.error);
-        if (c.status != kError) EXPECT_EQ(d.body, c.body);
+        if (c.status != kError) {
+            EXPECT_EQ(d.body, c.body);
+        }
     }
 }
 

@@ -1,0 +1,14 @@
+// The small HTML body nginx sends with an error status, so clients and tests that
+// know nginx's pages see the same shape.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace strata::http {
+
+// "<html>\r\n<head><title>404 Not Found</title></head>\r\n…<hr><center>strata/0.1.0</center>…"
+// `server` is the product token shown at the bottom ("strata" with server_tokens off).
+std::string error_page(int status, std::string_view server);
+
+}  // namespace strata::http
