@@ -37,6 +37,14 @@ void Buffer::consume(size_t n) {
     if (begin_ == end_) begin_ = end_ = 0;
 }
 
+void Buffer::erase(size_t pos, size_t n) {
+    if (pos >= size()) return;
+    n = std::min(n, size() - pos);
+    char* at = data_.get() + begin_ + pos;
+    std::memmove(at, at + n, size() - pos - n);
+    end_ -= n;
+}
+
 void Buffer::release() {
     if (!empty()) return;
     data_.reset();

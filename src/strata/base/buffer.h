@@ -27,6 +27,8 @@ class Buffer {
 
     void append(std::string_view bytes);
     void consume(size_t n);
+    // Removes n unconsumed bytes starting `pos` bytes in; bytes before stay in place.
+    void erase(size_t pos, size_t n);
     void clear() { begin_ = end_ = 0; }
     // Frees the storage of an empty buffer (idle keep-alive connections hold none).
     void release();

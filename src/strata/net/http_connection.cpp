@@ -1,0 +1,379 @@
+#include "strata/net/http_connection.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "strata/base/log.h"
+#include "strata/http/error_page.h"
+#include "strata/http/response_writer.h"
+#include "strata/net/socket_io.h"
+
+namespace strata::net {
+namespace {
+
+constexpr size_t kReadSize = 4096;
+// Pipelined requests wait while this much output is unsent: a client that never
+// reads cannot make the server buffer without bound.
+constexpr uint64_t kMaxPendingOutput = 256 * 1024;
+// Unparsed pipelined input kept while a response is pending.
+constexpr size_t kMaxBufferedInput = 64 * 1024;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool has_no_body(int status) {
+    return status < 200 || status == 204 || status == 304;
+}
+
+}  // namespace
+
+HttpConnection::HttpConnection(ConnectionHost& host, int fd, const PeerAddress& peer)
+    : host_(host), fd_(fd), peer_(peer), parser_(host.options().parser) {
+    timer_.set_callback([this] { on_timeout(); });
+}
+
+HttpConnection::~HttpConnection() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void HttpConnection::start() {
+    host_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, this);
+    update_timer();
+    on_readable();
+}
+
+void HttpConnection::on_io(uint32_t events) {
+    if (state_ == State::closed) return;
+    if (events & EPOLLERR) return close();
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) on_readable();
+    if (state_ != State::closed && (events & EPOLLOUT)) on_writable();
+}
+
+// Reads and processes until the socket is drained or back-pressure stops reading.
+// A loop, not recursion: a long pipeline must not deepen the stack.
+void HttpConnection::on_readable() {
+    in_readable_ = true;
+    for (;;) {
+        if (state_ == State::lingering) {
+            discard_input();
+            break;
+        }
+        if (state_ == State::closed) break;
+        if (state_ == State::handling || output_.pending_bytes() > kMaxPendingOutput ||
+            input_.size() >= kMaxBufferedInput) {
+            read_paused_ = true;  // edge-triggered: remember that data may be waiting
+            break;
+        }
+        read_paused_ = false;
+        ReadOutcome outcome = read_input();
+        if (outcome == ReadOutcome::closed) break;
+        process();
+        if (outcome == ReadOutcome::drained) break;
+    }
+    in_readable_ = false;
+}
+
+HttpConnection::ReadOutcome HttpConnection::read_input() {
+    bool was_empty = input_.empty();
+    ReadOutcome outcome = ReadOutcome::drained;
+    for (;;) {
+        char* at = input_.prepare(kReadSize);
+        size_t room = input_.writable();
+        IoResult r = read_some(fd_, at, room);
+        if (r.status == IoStatus::ok) {
+            input_.commit(r.bytes);
+            if (r.bytes < room) break;  // drained: a later arrival raises a new edge
+            if (input_.size() >= kMaxBufferedInput && state_ != State::reading_body) {
+                outcome = ReadOutcome::more;  // process what we have, then read on
+                break;
+            }
+            continue;
+        }
+        if (r.status == IoStatus::would_block) break;
+        if (r.status == IoStatus::closed) {
+            peer_closed_ = true;
+            break;
+        }
+        close();
+        return ReadOutcome::closed;
+    }
+    if (head_size_ > 0 && input_.data() != input_base_) {
+        parser_.rebind(input_.view());  // the buffer moved under a parsed head
+        input_base_ = input_.data();
+    }
+    if (was_empty && !input_.empty() && state_ == State::reading_head) {
+        header_timer_armed_ = false;  // a new request starts: its header timeout runs now
+        update_timer();
+    }
+    if (state_ == State::reading_body) update_timer();  // body timeout: between reads
+    return outcome;
+}
+
+void HttpConnection::process() {
+    processing_ = true;
+    bool progress = true;
+    while (progress && state_ != State::closed) {
+        if (state_ == State::reading_head)
+            progress = parse_head();
+        else if (state_ == State::reading_body)
+            progress = read_body();
+        else
+            progress = false;
+    }
+    processing_ = false;
+    if (state_ == State::closed) return;
+    if (peer_closed_ && state_ == State::reading_head && output_.empty()) return close();
+    if (peer_closed_ && state_ == State::reading_body) return close();  // body never came
+    flush();
+}
+
+bool HttpConnection::parse_head() {
+    if (input_.empty() || output_.pending_bytes() > kMaxPendingOutput) return false;
+    http::ParseResult r = parser_.parse(input_.view());
+    if (r.status == http::ParseStatus::need_more) return false;
+    if (r.status == http::ParseStatus::error) {
+        reject(http::status_for(r.error));
+        return false;
+    }
+    head_size_ = r.consumed;
+    input_base_ = input_.data();
+    ++requests_;
+    const http::RequestHead& head = parser_.head();
+    if (head.body == http::BodyKind::none) {
+        dispatch();
+    } else {
+        start_body();
+    }
+    return true;
+}
+
+void HttpConnection::start_body() {
+    const http::RequestHead& head = parser_.head();
+    body_remaining_ = head.content_length;
+    chunked_ =
+        http::ChunkedDecoder(options().parser.limits.body, options().parser.limits.field_line,
+                             options().parser.limits.fields);
+    state_ = State::reading_body;
+    // RFC 9110 §10.1.1: say "go on" only when the body is not already on its way.
+    if (head.expect_continue && input_.size() == head_size_) output_.append(kContinue);
+    update_timer();
+}
+
+bool HttpConnection::read_body() {
+    std::string_view available = input_.view().substr(head_size_);
+    if (parser_.head().body == http::BodyKind::length) return read_length_body(available);
+    return read_chunked_body(available);
+}
+
+// Body bytes are copied out and removed from the input, so the head stays put in front
+// and the input never holds more than one read of body.
+bool HttpConnection::read_length_body(std::string_view available) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(body_remaining_, available.size()));
+    if (n == 0) return false;
+    body_.append(available.substr(0, n));
+    input_.erase(head_size_, n);
+    body_remaining_ -= n;
+    if (body_remaining_ == 0) dispatch();
+    return true;
+}
+
+bool HttpConnection::read_chunked_body(std::string_view available) {
+    size_t consumed = 0;
+    for (;;) {
+        http::ChunkResult r = chunked_.decode(available.substr(consumed));
+        body_.append(r.data);
+        consumed += r.consumed;
+        if (r.status == http::ChunkStatus::data) continue;
+        input_.erase(head_size_, consumed);
+        if (r.status == http::ChunkStatus::done) {
+            dispatch();
+            return true;
+        }
+        if (r.status == http::ChunkStatus::error) reject(http::status_for(r.error));
+        return false;
+    }
+}
+
+void HttpConnection::dispatch() {
+    state_ = State::handling;
+    host_.loop().disarm(timer_);
+    host_.handler().handle(*this);
+}
+
+// The framing can no longer be trusted: answer and close.
+void HttpConnection::reject(int status) {
+    linger_on_close_ = true;
+    state_ = State::handling;
+    respond_error(status);
+}
+
+bool HttpConnection::keep_alive_after(int status) const {
+    if (linger_on_close_ || peer_closed_) return false;
+    if (requests_ >= options().keepalive_requests) return false;
+    if (status == 400 || status == 413 || status == 414 || status == 431) return false;
+    return parser_.head().keep_alive;
+}
+
+void HttpConnection::write_head(const ResponseHead& head, int64_t content_length, bool keep_alive) {
+    http::ResponseWriter w(output_.memory());
+    w.status(head.status).header("Server", options().server_token).date(host_.http_date());
+    if (!head.content_type.empty()) w.header("Content-Type", head.content_type);
+    if (content_length >= 0) w.content_length(static_cast<uint64_t>(content_length));
+    if (!head.last_modified.empty()) w.header("Last-Modified", head.last_modified);
+    if (!head.location.empty()) w.header("Location", head.location);
+    w.connection(keep_alive);
+    for (const http::Header& h : head.headers)
+        w.header(h.name, h.value);
+    w.end();
+}
+
+void HttpConnection::respond(const ResponseHead& head, std::string_view body) {
+    if (state_ != State::handling) return log::error("response for no request ignored");
+    bool keep = keep_alive_after(head.status);
+    bool http09 = parser_.head().version == http::Version::http09;
+    bool send_body = parser_.head().method != "HEAD" && !has_no_body(head.status);
+    if (!http09) write_head(head, has_no_body(head.status) ? -1 : int64_t(body.size()), keep);
+    if (send_body || http09) output_.append(body);
+    finish_request(keep && !http09);
+}
+
+void HttpConnection::respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) {
+    if (state_ != State::handling) {
+        ::close(fd);
+        return log::error("response for no request ignored");
+    }
+    bool keep = keep_alive_after(head.status);
+    bool http09 = parser_.head().version == http::Version::http09;
+    if (!http09) write_head(head, static_cast<int64_t>(length), keep);
+    if (parser_.head().method != "HEAD" || http09)
+        output_.append_file(fd, offset, length);
+    else
+        ::close(fd);
+    finish_request(keep && !http09);
+}
+
+void HttpConnection::respond_error(int status) {
+    ResponseHead head;
+    head.status = status;
+    head.content_type = "text/html";
+    std::string page = has_no_body(status) ? "" : http::error_page(status, options().server_token);
+    respond(head, page);
+}
+
+void HttpConnection::finish_request(bool keep_alive) {
+    if (!keep_alive) {
+        close_after_flush_ = true;
+        // Unread request bytes would turn our close into a reset that can destroy the
+        // response in flight: read and drop them first (nginx's lingering close).
+        if (state_ == State::reading_body || input_.size() > head_size_) linger_on_close_ = true;
+    }
+    input_.consume(head_size_);
+    head_size_ = 0;
+    body_.clear();
+    parser_.reset();
+    state_ = close_after_flush_ ? State::handling : State::reading_head;
+    header_timer_armed_ = false;
+    if (!processing_ && !in_readable_) {  // a response that came later (async handler)
+        flush();
+        if (state_ == State::reading_head) process();
+    }
+}
+
+void HttpConnection::on_writable() {
+    if (output_.empty()) return;
+    flush();
+}
+
+void HttpConnection::flush() {
+    if (output_.empty()) return after_flush();
+    IoResult r = output_.flush(fd_);
+    if (r.status == IoStatus::closed || r.status == IoStatus::error) return close();
+    if (r.status == IoStatus::would_block) return update_timer();
+    after_flush();
+}
+
+void HttpConnection::after_flush() {
+    if (close_after_flush_) return linger_on_close_ ? linger() : close();
+    if (state_ == State::reading_head && input_.empty()) {
+        input_.release();  // an idle keep-alive connection holds no buffers
+        body_.release();
+    }
+    if (peer_closed_ && state_ == State::reading_head && input_.empty()) return close();
+    update_timer();
+    if (read_paused_ && !in_readable_) on_readable();
+}
+
+void HttpConnection::linger() {
+    ::shutdown(fd_, SHUT_WR);
+    state_ = State::lingering;
+    lingering_deadline_ = host_.loop().now_ms() + options().lingering_time_ms;
+    input_.clear();
+    update_timer();
+    discard_input();
+}
+
+void HttpConnection::discard_input() {
+    char scratch[4096];
+    for (;;) {
+        IoResult r = read_some(fd_, scratch, sizeof scratch);
+        if (r.status == IoStatus::ok && r.bytes > 0) continue;
+        if (r.status == IoStatus::would_block) break;
+        return close();  // EOF or error: the client has everything
+    }
+    if (host_.loop().now_ms() >= lingering_deadline_) close();
+}
+
+void HttpConnection::close_when_idle() {
+    if (idle()) return close();
+    close_after_flush_ = true;
+}
+
+void HttpConnection::close() {
+    if (state_ == State::closed) return;
+    state_ = State::closed;
+    host_.loop().disarm(timer_);
+    host_.loop().remove(fd_);
+    ::close(fd_);
+    fd_ = -1;
+    output_.clear();
+    host_.on_closed(*this);
+}
+
+// One timer per connection; which timeout it measures follows the state (nginx's
+// client_header_timeout, client_body_timeout, keepalive_timeout, send_timeout).
+void HttpConnection::update_timer() {
+    EventLoop& loop = host_.loop();
+    const HttpOptions& o = options();
+    if (!output_.empty()) return loop.arm(timer_, o.send_timeout_ms);
+    switch (state_) {
+        case State::reading_head:
+            if (input_.empty() && requests_ > 0) return loop.arm(timer_, o.keepalive_timeout_ms);
+            if (!header_timer_armed_) {
+                header_timer_armed_ = true;
+                loop.arm(timer_, o.client_header_timeout_ms);
+            }
+            return;
+        case State::reading_body:
+            return loop.arm(timer_, o.client_body_timeout_ms);
+        case State::lingering: {
+            uint64_t now = loop.now_ms();
+            uint64_t left = lingering_deadline_ > now ? lingering_deadline_ - now : 0;
+            return loop.arm(timer_, std::min(o.lingering_timeout_ms, left));
+        }
+        case State::handling:
+        case State::closed:
+            return loop.disarm(timer_);
+    }
+}
+
+// nginx closes without a response when a client is too slow (the 408 is only logged).
+void HttpConnection::on_timeout() {
+    if (state_ == State::reading_head && input_.empty() && requests_ > 0) return close();
+    if (state_ != State::lingering)
+        log::info("client timed out while {} from {}",
+                  !output_.empty() ? "sending response" : "reading request", peer_.text());
+    close();
+}
+
+}  // namespace strata::net

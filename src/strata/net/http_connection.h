@@ -1,0 +1,110 @@
+// One client connection speaking HTTP/1.x: reads and parses requests, reads their
+// bodies completely, hands each to the handler, writes responses in request order.
+// Lives on one loop thread; timeouts, back-pressure and lingering close as nginx does.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "strata/base/buffer.h"
+#include "strata/http/chunked_decoder.h"
+#include "strata/http/request_parser.h"
+#include "strata/net/event_loop.h"
+#include "strata/net/http_exchange.h"
+#include "strata/net/http_options.h"
+#include "strata/net/listener.h"
+#include "strata/net/output_queue.h"
+
+namespace strata::net {
+
+class HttpConnection;
+
+// What a connection needs from the server that owns it.
+class ConnectionHost {
+  public:
+    virtual EventLoop& loop() = 0;
+    virtual const HttpOptions& options() const = 0;
+    virtual HttpHandler& handler() = 0;
+    virtual std::string_view http_date() = 0;
+    // The connection is closed; the host frees it after the current event.
+    virtual void on_closed(HttpConnection& connection) = 0;
+
+  protected:
+    ~ConnectionHost() = default;
+};
+
+class HttpConnection final : public IoHandler, private Exchange {
+  public:
+    HttpConnection(ConnectionHost& host, int fd, const PeerAddress& peer);
+    ~HttpConnection();
+    HttpConnection(const HttpConnection&) = delete;
+    HttpConnection& operator=(const HttpConnection&) = delete;
+
+    void start();
+    void on_io(uint32_t events) override;
+    // Closes now if no request is in progress, else after the current response.
+    void close_when_idle();
+    bool idle() const { return state_ == State::reading_head && input_.empty() && output_.empty(); }
+
+  private:
+    enum class State : uint8_t { reading_head, reading_body, handling, lingering, closed };
+
+    // Exchange
+    const http::RequestHead& request() const override { return parser_.head(); }
+    std::string_view body() const override { return body_.view(); }
+    const PeerAddress& peer() const override { return peer_; }
+    void respond(const ResponseHead& head, std::string_view body) override;
+    void respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) override;
+    void respond_error(int status) override;
+
+    enum class ReadOutcome : uint8_t { closed, drained, more };
+
+    void on_readable();
+    void on_writable();
+    ReadOutcome read_input();
+    void process();
+    bool parse_head();
+    bool read_body();
+    bool read_length_body(std::string_view available);
+    bool read_chunked_body(std::string_view available);
+    void start_body();
+    void dispatch();
+    void reject(int status);
+
+    bool keep_alive_after(int status) const;
+    void write_head(const ResponseHead& head, int64_t content_length, bool keep_alive);
+    void finish_request(bool keep_alive);
+    void flush();
+    void after_flush();
+    void linger();
+    void discard_input();
+    void close();
+    void update_timer();
+    void on_timeout();
+    const HttpOptions& options() const { return host_.options(); }
+
+    ConnectionHost& host_;
+    int fd_;
+    PeerAddress peer_;
+    State state_ = State::reading_head;
+    Buffer input_;
+    Buffer body_;
+    OutputQueue output_;
+    http::RequestParser parser_;
+    http::ChunkedDecoder chunked_;
+    Timer timer_;
+    size_t head_size_ = 0;         // bytes of the current head at the front of input_
+    uint64_t body_remaining_ = 0;  // Content-Length bytes still to read
+    uint64_t requests_ = 0;
+    uint64_t lingering_deadline_ = 0;   // monotonic ms
+    const char* input_base_ = nullptr;  // where the head's views point
+    bool header_timer_armed_ = false;
+    bool peer_closed_ = false;  // EOF read: no more requests will come
+    bool read_paused_ = false;  // stopped reading for back-pressure; data may be waiting
+    bool close_after_flush_ = false;
+    bool linger_on_close_ = false;
+    bool processing_ = false;   // inside process(): flush once at its end
+    bool in_readable_ = false;  // inside on_readable(): its loop resumes reading
+};
+
+}  // namespace strata::net

@@ -1,0 +1,48 @@
+// The server side of one request/response, as handlers see it. A handler answers
+// with exactly one respond*() call, now or later from the loop thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "strata/http/request_head.h"
+#include "strata/net/listener.h"
+
+namespace strata::net {
+
+// The fields nginx writes in a fixed place, then the rest in order. The connection adds
+// Server, Date, Content-Length (or chunked) and Connection itself.
+struct ResponseHead {
+    int status = 200;
+    std::string_view content_type;
+    std::string_view last_modified;
+    std::string_view location;
+    std::vector<http::Header> headers;  // written after Connection (ETag, Accept-Ranges…)
+};
+
+class Exchange {
+  public:
+    virtual const http::RequestHead& request() const = 0;
+    virtual std::string_view body() const = 0;  // the whole request body, already read
+    virtual const PeerAddress& peer() const = 0;
+
+    virtual void respond(const ResponseHead& head, std::string_view body) = 0;
+    // Sends `length` bytes of `fd` from `offset`; takes ownership of `fd`.
+    virtual void respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) = 0;
+    // An nginx-style error page for `status`.
+    virtual void respond_error(int status) = 0;
+
+  protected:
+    ~Exchange() = default;
+};
+
+class HttpHandler {
+  public:
+    virtual ~HttpHandler() = default;
+    virtual void handle(Exchange& exchange) = 0;
+};
+
+}  // namespace strata::net

@@ -1,0 +1,24 @@
+// How the HTTP/1 engine treats its connections; defaults are nginx's.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "strata/base/version.h"
+#include "strata/http/request_parser.h"
+
+namespace strata::net {
+
+struct HttpOptions {
+    http::ParserOptions parser;
+    uint64_t client_header_timeout_ms = 60'000;
+    uint64_t client_body_timeout_ms = 60'000;
+    uint64_t keepalive_timeout_ms = 75'000;
+    uint64_t send_timeout_ms = 60'000;
+    uint64_t keepalive_requests = 1000;
+    uint64_t lingering_time_ms = 30'000;
+    uint64_t lingering_timeout_ms = 5'000;
+    std::string server_token{kServerToken};
+};
+
+}  // namespace strata::net

@@ -1,0 +1,48 @@
+// An HTTP/1 server on one event loop: accepts on its listening sockets and owns the
+// connections until they close.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "strata/base/http_date.h"
+#include "strata/net/event_loop.h"
+#include "strata/net/http_connection.h"
+#include "strata/net/http_options.h"
+#include "strata/net/listener.h"
+
+namespace strata::net {
+
+class HttpServer final : private ConnectionHost {
+  public:
+    HttpServer(EventLoop& loop, HttpHandler& handler, HttpOptions options = {});
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // Starts accepting on a listening socket (the server does not close it).
+    void listen(int listen_fd);
+    // Stops accepting; idle connections close now, busy ones after their response.
+    void shutdown_gracefully();
+    size_t connection_count() const { return connections_.size(); }
+
+  private:
+    EventLoop& loop() override { return loop_; }
+    const HttpOptions& options() const override { return options_; }
+    HttpHandler& handler() override { return handler_; }
+    std::string_view http_date() override { return dates_.get(loop_.wall_seconds()); }
+    void on_closed(HttpConnection& connection) override;
+
+    void on_accept(int fd, const PeerAddress& peer);
+
+    EventLoop& loop_;
+    HttpHandler& handler_;
+    HttpOptions options_;
+    HttpDateCache dates_;
+    std::vector<std::unique_ptr<Acceptor>> acceptors_;
+    std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections_;
+};
+
+}  // namespace strata::net

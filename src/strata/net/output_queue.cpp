@@ -1,0 +1,104 @@
+#include "strata/net/output_queue.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace strata::net {
+namespace {
+
+constexpr int kMaxIov = 64;
+// sendfile in slices, so one large file does not starve other connections of the loop.
+constexpr size_t kSendfileSlice = 1 << 20;
+
+}  // namespace
+
+OutputQueue::~OutputQueue() {
+    clear();
+}
+
+Buffer& OutputQueue::memory() {
+    if (segments_.empty() || segments_.back().fd >= 0) segments_.emplace_back();
+    return segments_.back().bytes;
+}
+
+void OutputQueue::append_file(int fd, off_t offset, uint64_t length) {
+    if (length == 0) {
+        ::close(fd);
+        return;
+    }
+    Segment& s = segments_.emplace_back();
+    s.fd = fd;
+    s.offset = offset;
+    s.length = length;
+    pending_ += length;
+}
+
+void OutputQueue::pop_front() {
+    if (segments_.front().fd >= 0) ::close(segments_.front().fd);
+    segments_.pop_front();
+}
+
+void OutputQueue::clear() {
+    while (!segments_.empty())
+        pop_front();
+    pending_ = 0;
+}
+
+IoResult OutputQueue::flush(int socket_fd) {
+    size_t total = 0;
+    while (!segments_.empty()) {
+        Segment& front = segments_.front();
+        IoResult r = front.fd >= 0 ? flush_file(socket_fd, front) : flush_memory(socket_fd);
+        total += r.bytes;
+        if (r.status != IoStatus::ok) return {r.status, total, r.error};
+    }
+    return {IoStatus::ok, total};
+}
+
+// One writev over the leading memory segments; consumed segments are dropped.
+IoResult OutputQueue::flush_memory(int socket_fd) {
+    iovec iov[kMaxIov];
+    int count = 0;
+    for (auto it = segments_.begin(); it != segments_.end() && it->fd < 0 && count < kMaxIov;
+         ++it) {
+        if (it->bytes.empty()) continue;
+        iov[count++] = {const_cast<char*>(it->bytes.data()), it->bytes.size()};
+    }
+    if (count == 0) {
+        while (!segments_.empty() && segments_.front().fd < 0)
+            pop_front();
+        return {IoStatus::ok};
+    }
+    IoResult r = write_vector(socket_fd, iov, count);
+    size_t left = r.bytes;
+    while (!segments_.empty() && segments_.front().fd < 0) {
+        Buffer& b = segments_.front().bytes;
+        size_t n = std::min(left, b.size());
+        b.consume(n);
+        left -= n;
+        if (!b.empty()) break;
+        pop_front();
+    }
+    if (r.status == IoStatus::ok && !segments_.empty() && segments_.front().fd < 0)
+        return {IoStatus::would_block, r.bytes};  // partial write: the socket is full
+    return r;
+}
+
+IoResult OutputQueue::flush_file(int socket_fd, Segment& file) {
+    size_t sent = 0;
+    while (file.length > 0) {
+        size_t slice = static_cast<size_t>(std::min<uint64_t>(file.length, kSendfileSlice));
+        IoResult r = send_file(socket_fd, file.fd, file.offset, slice);
+        sent += r.bytes;
+        file.length -= r.bytes;
+        pending_ -= r.bytes;
+        if (r.status != IoStatus::ok) return {r.status, sent, r.error};
+        if (r.bytes == 0) return {IoStatus::error, sent, EIO};  // the file shrank under us
+        if (r.bytes < slice) return {IoStatus::would_block, sent};
+    }
+    pop_front();
+    return {IoStatus::ok, sent};
+}
+
+}  // namespace strata::net
