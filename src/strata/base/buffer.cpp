@@ -28,6 +28,7 @@ char* Buffer::prepare(size_t min) {
 }
 
 void Buffer::append(std::string_view bytes) {
+    if (bytes.empty()) return;  // an unallocated buffer has no address to copy to
     std::memcpy(prepare(bytes.size()), bytes.data(), bytes.size());
     commit(bytes.size());
 }

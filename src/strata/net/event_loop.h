@@ -15,16 +15,16 @@
 namespace strata::net {
 
 class IoHandler {
-public:
+  public:
     // `events` is the epoll event mask (EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLERR, EPOLLHUP).
     virtual void on_io(uint32_t events) = 0;
 
-protected:
+  protected:
     ~IoHandler() = default;
 };
 
 class EventLoop {
-public:
+  public:
     EventLoop();
     ~EventLoop();
     EventLoop(const EventLoop&) = delete;
@@ -54,12 +54,27 @@ public:
     // Wall-clock seconds, read once per loop iteration (for Date and logs).
     int64_t wall_seconds() const { return wall_seconds_; }
 
-private:
+  private:
+    // What an fd is registered with. The generation changes with every add(), so an
+    // event read before a remove() (or a remove + add of a reused fd) in the same batch
+    // is recognised as stale and not dispatched.
+    struct Registration {
+        IoHandler* handler = nullptr;
+        uint32_t generation = 0;
+    };
+
     void update_clock();
     int wait_timeout_ms() const;
+    void run_once();
+    void dispatch(uint64_t token, uint32_t events);
+    void drain_wakeup();
+    void wake();
+    bool control(int op, int fd, uint32_t events, uint64_t token);
     void run_deferred();
     void run_posted();
 
+    std::vector<Registration> registrations_;  // indexed by fd
+    uint32_t next_generation_ = 1;
     int epoll_fd_ = -1;
     int wakeup_fd_ = -1;
     bool running_ = false;

@@ -38,6 +38,9 @@ HttpConnection::~HttpConnection() {
 }
 
 void HttpConnection::start() {
+    // Responses are written whole, so Nagle's delay would only add latency (nginx's
+    // tcp_nodelay on).
+    set_tcp_nodelay(fd_, true);
     host_.loop().add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, this);
     update_timer();
     on_readable();

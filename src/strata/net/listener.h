@@ -43,8 +43,8 @@ struct PeerAddress {
 
 // Accepts every pending connection when the listening socket is readable and hands each
 // (non-blocking, close-on-exec) to `on_accept`. Stops accepting while `paused`.
-class Acceptor : public IoHandler {
-public:
+class Acceptor final : public IoHandler {
+  public:
     using Callback = std::function<void(int fd, const PeerAddress& peer)>;
     Acceptor(EventLoop& loop, int listen_fd, Callback on_accept);
     ~Acceptor();
@@ -53,11 +53,19 @@ public:
     void resume();
     void on_io(uint32_t events) override;
 
-private:
+  private:
+    // Registered exactly while neither paused by the owner nor backing off.
+    void update_registration();
+    bool accept_one();
+    void back_off(int error);
+
     EventLoop& loop_;
     int fd_;
     Callback on_accept_;
     bool paused_ = false;
+    bool backing_off_ = false;  // out of descriptors: retry after a short delay
+    bool registered_ = false;
+    Timer resume_timer_;
 };
 
 }  // namespace strata::net

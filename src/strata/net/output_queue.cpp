@@ -60,17 +60,18 @@ IoResult OutputQueue::flush(int socket_fd) {
 IoResult OutputQueue::flush_memory(int socket_fd) {
     iovec iov[kMaxIov];
     int count = 0;
-    for (auto it = segments_.begin(); it != segments_.end() && it->fd < 0 && count < kMaxIov;
-         ++it) {
+    auto it = segments_.begin();
+    for (; it != segments_.end() && it->fd < 0 && count < kMaxIov; ++it) {
         if (it->bytes.empty()) continue;
         iov[count++] = {const_cast<char*>(it->bytes.data()), it->bytes.size()};
     }
+    bool file_follows = it != segments_.end() && it->fd >= 0;
     if (count == 0) {
         while (!segments_.empty() && segments_.front().fd < 0)
             pop_front();
         return {IoStatus::ok};
     }
-    IoResult r = write_vector(socket_fd, iov, count);
+    IoResult r = write_vector(socket_fd, iov, count, file_follows);
     size_t left = r.bytes;
     while (!segments_.empty() && segments_.front().fd < 0) {
         Buffer& b = segments_.front().bytes;

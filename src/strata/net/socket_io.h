@@ -18,7 +18,9 @@ struct IoResult {
 };
 
 IoResult read_some(int fd, char* buf, size_t len);
-IoResult write_vector(int fd, const iovec* iov, int count);
+// `more_follows`: more data comes right after (a file): hold a partial packet back
+// (MSG_MORE) so the head and the file start share one.
+IoResult write_vector(int fd, const iovec* iov, int count, bool more_follows = false);
 // Sends up to `count` bytes of `file_fd` from `offset`, advancing it.
 IoResult send_file(int socket_fd, int file_fd, off_t& offset, size_t count);
 

@@ -1,0 +1,119 @@
+"""Fixtures for end-to-end tests: real strata processes on 127.0.0.1, ports from the OS."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+SOURCE_DIR = Path(os.environ.get("STRATA_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+STRATA_BIN = Path(os.environ.get("STRATA_BIN", SOURCE_DIR / "build/dev/src/strata/cli/strata"))
+
+
+def require_tool(name):
+    """A missing tool fails the test: it never skips."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: run scripts/install-deps")
+    return path
+
+
+class Strata:
+    """A running `strata serve` process."""
+
+    def __init__(self, root, extra_args=()):
+        if not STRATA_BIN.exists():
+            pytest.fail(f"strata binary not built: {STRATA_BIN}")
+        self.root = Path(root)
+        self.proc = subprocess.Popen(
+            [str(STRATA_BIN), "serve", "--listen", "127.0.0.1:0", "--root", str(root), *extra_args],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        line = self.proc.stderr.readline()
+        match = re.search(r"\(port (\d+)\)", line)
+        if not match:
+            self.proc.kill()
+            pytest.fail(f"strata did not start: {line!r} {self.proc.stderr.read()!r}")
+        self.port = int(match.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def connect(self, timeout=5):
+        return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stderr.close()
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A document root like the seed's, plus files the tests need."""
+    root = tmp_path / "html"
+    (root / "path/to").mkdir(parents=True)
+    (root / "index.html").write_bytes(b"Hello World\n")
+    (root / "path/to/resource").write_bytes(b"You found the resource.\n")
+    (root / "empty").mkdir()
+    (root / "big.bin").write_bytes(os.urandom(5 * 1024 * 1024 + 7))
+    return root
+
+
+@pytest.fixture
+def strata(site):
+    server = Strata(site)
+    yield server
+    server.stop()
+    assert server.proc.returncode == 0, "strata did not exit cleanly on SIGTERM"
+
+
+def exchange(sock, data, timeout=5):
+    """Sends `data`, returns every byte until the server closes (or `timeout`)."""
+    sock.sendall(data)
+    sock.settimeout(timeout)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def statuses(reply):
+    """The status codes of every response in `reply`, in order."""
+    return [int(code) for code in re.findall(rb"(?:^|\n)HTTP/1\.1 (\d{3}) ", reply)]
+
+
+def read_response(sock):
+    """Reads one response with a Content-Length body: (status, headers, body, leftover)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"closed before a full head: {data!r}")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed inside the body")
+        rest += chunk
+    return status, headers, rest[:length], rest[length:]
