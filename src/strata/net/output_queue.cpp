@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 
 namespace strata::net {
 namespace {
@@ -10,11 +11,30 @@ namespace {
 constexpr int kMaxIov = 64;
 // sendfile in slices, so one large file does not starve other connections of the loop.
 constexpr size_t kSendfileSlice = 1 << 20;
+// Files up to this size are copied into the output instead of sent with sendfile.
+constexpr uint64_t kInlineFileMax = 16 * 1024;
 
 }  // namespace
 
 OutputQueue::~OutputQueue() {
     clear();
+}
+
+// A small file is read into the bytes before it, so the head and the body leave in one
+// send: a second send costs more than copying a few kilobytes.
+bool OutputQueue::inline_file(int fd, off_t offset, uint64_t length) {
+    Buffer& bytes = memory();
+    char* at = bytes.prepare(length);
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = ::pread(fd, at + done, length - done, offset + static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;  // sendfile will report what went wrong
+        done += static_cast<size_t>(n);
+    }
+    bytes.commit(length);
+    ::close(fd);
+    return true;
 }
 
 Buffer& OutputQueue::memory() {
@@ -23,6 +43,7 @@ Buffer& OutputQueue::memory() {
 }
 
 void OutputQueue::append_file(int fd, off_t offset, uint64_t length) {
+    if (length <= kInlineFileMax && inline_file(fd, offset, length)) return;
     if (length == 0) {
         ::close(fd);
         return;

@@ -43,6 +43,7 @@ class OutputQueue {
         uint64_t length = 0;
     };
 
+    bool inline_file(int fd, off_t offset, uint64_t length);
     IoResult flush_memory(int socket_fd);
     IoResult flush_file(int socket_fd, Segment& file);
     void pop_front();
