@@ -1,0 +1,56 @@
+#include "strata/web/regex.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <algorithm>
+
+namespace strata::web {
+
+struct Regex::Compiled {
+    pcre2_code* code = nullptr;
+    ~Compiled() { pcre2_code_free(code); }
+};
+
+Regex::Regex(std::string pattern, std::shared_ptr<Compiled> compiled, int captures)
+    : pattern_(std::move(pattern)), compiled_(std::move(compiled)), capture_count_(captures) {}
+
+Result<Regex, std::string> Regex::compile(std::string_view pattern, bool caseless) {
+    int error = 0;
+    PCRE2_SIZE offset = 0;
+    uint32_t options = caseless ? PCRE2_CASELESS : 0;
+    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                     options, &error, &offset, nullptr);
+    if (!code) {
+        PCRE2_UCHAR text[256];
+        pcre2_get_error_message(error, text, sizeof text);
+        return Err{std::string("pcre2_compile() failed: ") + reinterpret_cast<char*>(text) +
+                   " in \"" + std::string(pattern) + "\" at \"" +
+                   std::string(pattern.substr(std::min<size_t>(offset, pattern.size()))) + "\""};
+    }
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if absent
+    uint32_t captures = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &captures);
+    auto compiled = std::make_shared<Compiled>();
+    compiled->code = code;
+    return Regex(std::string(pattern), std::move(compiled), static_cast<int>(captures));
+}
+
+bool Regex::match(std::string_view subject, std::vector<std::string_view>* captures) const {
+    pcre2_match_data* data = pcre2_match_data_create_from_pattern(compiled_->code, nullptr);
+    int rc = pcre2_match(compiled_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()),
+                         subject.size(), 0, 0, data, nullptr);
+    if (rc > 0 && captures) {
+        PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data);
+        captures->clear();
+        for (int i = 0; i <= capture_count_; ++i) {
+            PCRE2_SIZE start = ovector[2 * i], end = ovector[2 * i + 1];
+            captures->push_back(i < rc && start != PCRE2_UNSET ? subject.substr(start, end - start)
+                                                               : std::string_view());
+        }
+    }
+    pcre2_match_data_free(data);
+    return rc > 0;
+}
+
+}  // namespace strata::web
