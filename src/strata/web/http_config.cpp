@@ -1,0 +1,94 @@
+#include "strata/web/http_config.h"
+
+namespace strata::web {
+namespace {
+
+template <class T>
+void inherit(std::optional<T>& child, const std::optional<T>& parent) {
+    if (!child) child = parent;
+}
+
+template <class T, class U>
+void default_to(std::optional<T>& field, U value) {
+    if (!field) field = T(std::move(value));
+}
+
+// The types nginx knows without a `types` block.
+std::shared_ptr<const std::map<std::string, std::string>> builtin_types() {
+    static const auto types = std::make_shared<const std::map<std::string, std::string>>(
+        std::map<std::string, std::string>{
+            {"html", "text/html"}, {"gif", "image/gif"}, {"jpg", "image/jpeg"}});
+    return types;
+}
+
+}  // namespace
+
+void merge(LocationSettings& c, const LocationSettings& p) {
+    inherit(c.root, p.root);
+    inherit(c.index, p.index);
+    inherit(c.default_type, p.default_type);
+    if (!c.types) c.types = p.types;
+    inherit(c.sendfile, p.sendfile);
+    inherit(c.tcp_nopush, p.tcp_nopush);
+    inherit(c.tcp_nodelay, p.tcp_nodelay);
+    inherit(c.server_tokens, p.server_tokens);
+    inherit(c.etag, p.etag);
+    inherit(c.autoindex, p.autoindex);
+    inherit(c.absolute_redirect, p.absolute_redirect);
+    inherit(c.server_name_in_redirect, p.server_name_in_redirect);
+    inherit(c.port_in_redirect, p.port_in_redirect);
+    inherit(c.log_not_found, p.log_not_found);
+    inherit(c.if_modified_since, p.if_modified_since);
+    inherit(c.client_max_body_size, p.client_max_body_size);
+    inherit(c.keepalive_timeout_ms, p.keepalive_timeout_ms);
+    inherit(c.keepalive_requests, p.keepalive_requests);
+    inherit(c.send_timeout_ms, p.send_timeout_ms);
+    inherit(c.client_body_timeout_ms, p.client_body_timeout_ms);
+    inherit(c.error_pages, p.error_pages);  // as a whole: nginx does not combine levels
+    inherit(c.add_headers, p.add_headers);  // likewise
+    inherit(c.expires, p.expires);
+    inherit(c.gzip, p.gzip);
+    inherit(c.gzip_vary, p.gzip_vary);
+    inherit(c.gzip_types, p.gzip_types);
+    inherit(c.gzip_disable, p.gzip_disable);
+    inherit(c.gzip_min_length, p.gzip_min_length);
+    inherit(c.gzip_comp_level, p.gzip_comp_level);
+    inherit(c.access_logs, p.access_logs);
+}
+
+// nginx's defaults for the settings above.
+void apply_defaults(LocationSettings& s) {
+    default_to(s.root, "html");
+    default_to(s.index, std::vector<std::string>{"index.html"});
+    default_to(s.default_type, "text/plain");
+    if (!s.types) s.types = builtin_types();
+    default_to(s.sendfile, false);
+    default_to(s.tcp_nopush, false);
+    default_to(s.tcp_nodelay, true);
+    default_to(s.server_tokens, true);
+    default_to(s.etag, true);
+    default_to(s.autoindex, false);
+    default_to(s.absolute_redirect, true);
+    default_to(s.server_name_in_redirect, false);
+    default_to(s.port_in_redirect, true);
+    default_to(s.log_not_found, true);
+    default_to(s.if_modified_since, IfModifiedSince::exact);
+    default_to(s.client_max_body_size, 1024 * 1024);
+    default_to(s.keepalive_timeout_ms, 75'000);
+    default_to(s.keepalive_requests, 1000);
+    default_to(s.send_timeout_ms, 60'000);
+    default_to(s.client_body_timeout_ms, 60'000);
+    default_to(s.error_pages, std::map<int, ErrorPage>{});
+    default_to(s.add_headers, std::vector<AddedHeader>{});
+    default_to(s.expires, "off");
+    default_to(s.gzip, false);
+    default_to(s.gzip_vary, false);
+    default_to(s.gzip_types, std::vector<std::string>{"text/html"});
+    default_to(s.gzip_disable, std::vector<std::string>{});
+    default_to(s.gzip_min_length, 20);
+    default_to(s.gzip_comp_level, 1);
+    default_to(s.access_logs,
+               std::vector<std::pair<std::string, std::string>>{{"logs/access.log", "combined"}});
+}
+
+}  // namespace strata::web

@@ -1,0 +1,119 @@
+// The `http {}` configuration after loading: typed, validated, and with every
+// inherited setting merged down (http → server → location), so request handling
+// reads one struct and never walks parents. Frozen once the server starts.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/config/directive.h"
+#include "strata/net/listener.h"
+#include "strata/web/location_match.h"
+#include "strata/web/server_names.h"
+
+namespace strata::web {
+
+enum class IfModifiedSince : uint8_t { off, exact, before };
+
+// error_page CODE… [=[RESPONSE]] URI
+struct ErrorPage {
+    int response = 0;  // 0: keep the error's status; -1: "=" (the target's status)
+    std::string uri;   // "/50x.html", "@fallback" or "http://…" (redirect)
+};
+
+struct AddedHeader {
+    std::string name, value;  // value may hold variables
+    bool always = false;
+};
+
+// `return` and the rewrite module's script for one level.
+struct ReturnAction {
+    int status = 0;
+    std::string text;  // URL for 301/302/303/307/308, body otherwise; may hold variables
+};
+
+// Settings a location inherits when it does not set them. std::nullopt means "unset
+// here": merge() fills it from the enclosing level, finally from nginx's defaults.
+struct LocationSettings {
+    std::optional<std::string> root;  // default "html", relative to the prefix
+    std::optional<std::vector<std::string>> index;
+    std::optional<std::string> default_type;
+    std::shared_ptr<const std::map<std::string, std::string>> types;  // extension → type
+    std::optional<bool> sendfile, tcp_nopush, tcp_nodelay, server_tokens, etag, autoindex;
+    std::optional<bool> absolute_redirect, server_name_in_redirect, port_in_redirect;
+    std::optional<bool> log_not_found;
+    std::optional<IfModifiedSince> if_modified_since;
+    std::optional<uint64_t> client_max_body_size;
+    std::optional<uint64_t> keepalive_timeout_ms, keepalive_requests, send_timeout_ms;
+    std::optional<uint64_t> client_body_timeout_ms;
+    std::optional<std::map<int, ErrorPage>> error_pages;
+    std::optional<std::vector<AddedHeader>> add_headers;
+    std::optional<std::string> expires;  // kept as written until the headers filter lands
+    // gzip
+    std::optional<bool> gzip, gzip_vary;
+    std::optional<std::vector<std::string>> gzip_types, gzip_disable;
+    std::optional<uint64_t> gzip_min_length;
+    std::optional<int> gzip_comp_level;
+    // access_log: empty vector = off
+    std::optional<std::vector<std::pair<std::string, std::string>>> access_logs;  // path, format
+};
+
+// Fills every unset field of `child` from `parent`.
+void merge(LocationSettings& child, const LocationSettings& parent);
+// Fills every still-unset field with nginx's default.
+void apply_defaults(LocationSettings& settings);
+
+struct LocationConfig {
+    LocationPattern pattern;
+    config::SourceLocation where;
+    LocationSettings settings;         // merged: complete after loading
+    std::optional<std::string> alias;  // not inherited
+    std::vector<std::string> try_files;
+    std::optional<ReturnAction> return_action;
+    std::vector<LocationConfig> children;
+};
+
+struct ListenConfig {
+    std::string text;  // as written, for messages
+    net::ListenAddress address;
+    net::ListenOptions options;
+    bool default_server = false;
+    config::SourceLocation where;
+};
+
+struct ServerConfig {
+    std::vector<ListenConfig> listens;
+    std::vector<ServerName> names;
+    std::string first_name;     // $server_name
+    LocationSettings settings;  // merged with http's
+    uint64_t client_header_timeout_ms = 60'000;
+    std::optional<ReturnAction> return_action;  // server-level `return`
+    std::vector<LocationConfig> locations;
+    config::SourceLocation where;
+};
+
+struct HttpConfig {
+    std::vector<ServerConfig> servers;
+    std::map<std::string, std::string> log_formats;  // name → format ("combined" built in)
+    LocationSettings settings;
+};
+
+// The main context: what the master and the workers need.
+struct MainConfig {
+    int worker_processes = 1;
+    int worker_connections = 512;
+    bool daemon = true;
+    bool master_process = true;
+    std::string pid_file;   // absolute
+    std::string error_log;  // absolute, or "stderr"
+    std::string error_log_level = "error";
+    uint64_t worker_rlimit_nofile = 0;
+    std::string prefix;  // with a final "/"
+    HttpConfig http;
+};
+
+}  // namespace strata::web

@@ -1,0 +1,83 @@
+// Settings inherit http → server → location explicitly, then take nginx's defaults.
+#include "strata/web/http_config.h"
+
+#include <gtest/gtest.h>
+
+#include "strata/web/content_type.h"
+#include "strata/web/virtual_hosts.h"
+
+namespace strata::web {
+namespace {
+
+TEST(HttpConfigMerge, ChildKeepsWhatItSetsAndInheritsTheRest) {
+    LocationSettings http, server, location;
+    http.root = "/srv/www";
+    http.gzip = true;
+    server.root = "/srv/site";
+    location.index = std::vector<std::string>{"home.html"};
+    merge(server, http);
+    merge(location, server);
+    apply_defaults(location);
+    EXPECT_EQ(*location.root, "/srv/site");
+    EXPECT_TRUE(*location.gzip);
+    EXPECT_EQ(location.index->front(), "home.html");
+    EXPECT_EQ(*location.default_type, "text/plain");  // nginx's default_type default
+    EXPECT_EQ(*location.client_max_body_size, 1024u * 1024);
+    EXPECT_EQ(*location.keepalive_timeout_ms, 75'000u);
+    EXPECT_FALSE(*location.sendfile);
+    EXPECT_EQ(*location.if_modified_since, IfModifiedSince::exact);
+}
+
+// nginx's add_header and error_page are inherited only when a level sets none.
+TEST(HttpConfigMerge, ListsAreInheritedWholeOrNotAtAll) {
+    LocationSettings server, location;
+    server.add_headers = std::vector<AddedHeader>{{"X-Server", "1", false}};
+    server.error_pages = std::map<int, ErrorPage>{{404, {0, "/404.html"}}};
+    location.add_headers = std::vector<AddedHeader>{{"X-Location", "1", false}};
+    merge(location, server);
+    ASSERT_EQ(location.add_headers->size(), 1u);
+    EXPECT_EQ(location.add_headers->front().name, "X-Location");
+    EXPECT_EQ(location.error_pages->at(404).uri, "/404.html");
+}
+
+TEST(ContentType, FromTypesMapCaseInsensitiveElseDefault) {
+    LocationSettings s;
+    s.types = std::make_shared<const std::map<std::string, std::string>>(
+        std::map<std::string, std::string>{{"css", "text/css"}, {"html", "text/html"}});
+    apply_defaults(s);
+    s.default_type = "application/octet-stream";
+    EXPECT_EQ(content_type_for("/a/style.CSS", s), "text/css");
+    EXPECT_EQ(content_type_for("/index.html", s), "text/html");
+    EXPECT_EQ(content_type_for("/README", s), "application/octet-stream");
+    EXPECT_EQ(content_type_for("/dir.d/file", s), "application/octet-stream");
+}
+
+ServerConfig server_listening(std::vector<std::pair<std::string, bool>> listens) {
+    ServerConfig s;
+    for (auto& [text, is_default] : listens) {
+        ListenConfig l;
+        l.text = text;
+        l.address = net::parse_listen_address(text).value();
+        l.default_server = is_default;
+        s.listens.push_back(l);
+    }
+    return s;
+}
+
+TEST(VirtualHosts, GroupsServersByAddressWithTheirDefault) {
+    HttpConfig http;
+    http.servers.push_back(server_listening({{"8080", false}}));
+    http.servers.push_back(server_listening({{"8080", true}, {"127.0.0.1:9090", false}}));
+    http.servers.push_back(server_listening({{"127.0.0.1:9090", false}}));
+    auto groups = group_by_listen_address(http);
+    ASSERT_EQ(groups.size(), 2u);
+    EXPECT_EQ(address_key(groups[0].listen.address), "*:8080");
+    EXPECT_EQ(groups[0].servers.size(), 2u);
+    EXPECT_EQ(groups[0].default_server, &http.servers[1]);
+    EXPECT_EQ(address_key(groups[1].listen.address), "127.0.0.1:9090");
+    EXPECT_EQ(groups[1].default_server, &http.servers[1]);  // the first, without default_server
+    EXPECT_EQ(groups[1].servers.size(), 2u);
+}
+
+}  // namespace
+}  // namespace strata::web
