@@ -18,7 +18,8 @@ constexpr size_t kReadSize = 4096;
 // Pipelined requests wait while this much output is unsent: a client that never
 // reads cannot make the server buffer without bound.
 constexpr uint64_t kMaxPendingOutput = 256 * 1024;
-// Unparsed pipelined input kept while a response is pending.
+// Reading stops at this much unparsed input to work it off first, so a long pipeline
+// is taken in bounded steps.
 constexpr size_t kMaxBufferedInput = 64 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -57,14 +58,15 @@ void HttpConnection::on_io(uint32_t events) {
 // A loop, not recursion: a long pipeline must not deepen the stack.
 void HttpConnection::on_readable() {
     in_readable_ = true;
+    // Requests a pause left in the input go first: reading on would only add to them.
+    if (state_ == State::reading_head && !input_.empty()) process();
     for (;;) {
         if (state_ == State::lingering) {
             discard_input();
             break;
         }
         if (state_ == State::closed) break;
-        if (state_ == State::handling || output_.pending_bytes() > kMaxPendingOutput ||
-            input_.size() >= kMaxBufferedInput) {
+        if (state_ == State::handling || output_.pending_bytes() > kMaxPendingOutput) {
             read_paused_ = true;  // edge-triggered: remember that data may be waiting
             break;
         }
@@ -72,7 +74,8 @@ void HttpConnection::on_readable() {
         ReadOutcome outcome = read_input();
         if (outcome == ReadOutcome::closed) break;
         process();
-        if (outcome == ReadOutcome::drained) break;
+        // Parsing may have stopped for output that process() then sent in full: go on.
+        if (outcome == ReadOutcome::drained && !read_paused_) break;
     }
     in_readable_ = false;
 }
@@ -132,7 +135,11 @@ void HttpConnection::process() {
 }
 
 bool HttpConnection::parse_head() {
-    if (input_.empty() || output_.pending_bytes() > kMaxPendingOutput) return false;
+    if (input_.empty()) return false;
+    if (output_.pending_bytes() > kMaxPendingOutput) {
+        read_paused_ = true;  // pipelined requests wait in the input until the output drains
+        return false;
+    }
     http::ParseResult r = parser_.parse(input_.view());
     if (r.status == http::ParseStatus::need_more) return false;
     if (r.status == http::ParseStatus::error) {
@@ -200,6 +207,7 @@ bool HttpConnection::read_chunked_body(std::string_view available) {
 
 void HttpConnection::dispatch() {
     state_ = State::handling;
+    awaiting_response_ = true;
     host_.loop().disarm(timer_);
     host_.handler().handle(*this);
 }
@@ -208,6 +216,7 @@ void HttpConnection::dispatch() {
 void HttpConnection::reject(int status) {
     linger_on_close_ = true;
     state_ = State::handling;
+    awaiting_response_ = true;
     respond_error(status);
 }
 
@@ -231,8 +240,21 @@ void HttpConnection::write_head(const ResponseHead& head, int64_t content_length
     w.end();
 }
 
+// Whether a response is due. A connection closed while the handler held the exchange
+// is freed only now, when nothing refers to it any more.
+bool HttpConnection::take_response() {
+    if (!awaiting_response_) {
+        log::error("response for no request ignored");
+        return false;
+    }
+    awaiting_response_ = false;
+    if (state_ != State::closed) return true;
+    host_.on_closed(*this);
+    return false;
+}
+
 void HttpConnection::respond(const ResponseHead& head, std::string_view body) {
-    if (state_ != State::handling) return log::error("response for no request ignored");
+    if (!take_response()) return;
     bool keep = keep_alive_after(head.status);
     bool http09 = parser_.head().version == http::Version::http09;
     bool send_body = parser_.head().method != "HEAD" && !has_no_body(head.status);
@@ -242,9 +264,9 @@ void HttpConnection::respond(const ResponseHead& head, std::string_view body) {
 }
 
 void HttpConnection::respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) {
-    if (state_ != State::handling) {
+    if (!take_response()) {
         ::close(fd);
-        return log::error("response for no request ignored");
+        return;
     }
     bool keep = keep_alive_after(head.status);
     bool http09 = parser_.head().version == http::Version::http09;
@@ -324,7 +346,8 @@ void HttpConnection::discard_input() {
         if (r.status == IoStatus::would_block) break;
         return close();  // EOF or error: the client has everything
     }
-    if (host_.loop().now_ms() >= lingering_deadline_) close();
+    if (host_.loop().now_ms() >= lingering_deadline_) return close();
+    update_timer();  // lingering_timeout is a pause between reads, as in nginx
 }
 
 void HttpConnection::close_when_idle() {
@@ -340,7 +363,7 @@ void HttpConnection::close() {
     ::close(fd_);
     fd_ = -1;
     output_.clear();
-    host_.on_closed(*this);
+    if (!awaiting_response_) host_.on_closed(*this);  // else when the handler answers
 }
 
 // One timer per connection; which timeout it measures follows the state (nginx's

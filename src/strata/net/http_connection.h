@@ -70,6 +70,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     void start_body();
     void dispatch();
     void reject(int status);
+    bool take_response();
 
     bool keep_alive_after(int status) const;
     void write_head(const ResponseHead& head, int64_t content_length, bool keep_alive);
@@ -99,8 +100,9 @@ class HttpConnection final : public IoHandler, private Exchange {
     uint64_t lingering_deadline_ = 0;   // monotonic ms
     const char* input_base_ = nullptr;  // where the head's views point
     bool header_timer_armed_ = false;
-    bool peer_closed_ = false;  // EOF read: no more requests will come
-    bool read_paused_ = false;  // stopped reading for back-pressure; data may be waiting
+    bool peer_closed_ = false;        // EOF read: no more requests will come
+    bool read_paused_ = false;        // back-pressure stopped reading or parsing; input waits
+    bool awaiting_response_ = false;  // the handler holds the exchange
     bool close_after_flush_ = false;
     bool linger_on_close_ = false;
     bool processing_ = false;   // inside process(): flush once at its end

@@ -48,11 +48,17 @@ void OutputQueue::append_file(int fd, off_t offset, uint64_t length) {
         ::close(fd);
         return;
     }
+    if (!segments_.empty() && segments_.back().fd < 0) pending_ += segments_.back().bytes.size();
     Segment& s = segments_.emplace_back();
     s.fd = fd;
     s.offset = offset;
     s.length = length;
     pending_ += length;
+}
+
+uint64_t OutputQueue::pending_bytes() const {
+    bool open_memory = !segments_.empty() && segments_.back().fd < 0;
+    return pending_ + (open_memory ? segments_.back().bytes.size() : 0);
 }
 
 void OutputQueue::pop_front() {
@@ -98,6 +104,7 @@ IoResult OutputQueue::flush_memory(int socket_fd) {
         Buffer& b = segments_.front().bytes;
         size_t n = std::min(left, b.size());
         b.consume(n);
+        if (&segments_.front() != &segments_.back()) pending_ -= n;  // a sealed segment
         left -= n;
         if (!b.empty()) break;
         pop_front();

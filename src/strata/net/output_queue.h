@@ -27,7 +27,8 @@ class OutputQueue {
     void append_file(int fd, off_t offset, uint64_t length);
 
     bool empty() const { return segments_.empty(); }
-    uint64_t pending_bytes() const { return pending_; }
+    // Bytes queued and not yet sent, memory and files alike.
+    uint64_t pending_bytes() const;
 
     // Sends as much as the socket takes. ok: all sent; would_block: the rest waits for
     // EPOLLOUT; closed/error: the peer is gone.
@@ -49,7 +50,9 @@ class OutputQueue {
     void pop_front();
 
     std::deque<Segment> segments_;
-    uint64_t pending_ = 0;  // memory bytes are counted when flushed; files when queued
+    // Unsent bytes of every segment but an open last memory one: memory() hands that
+    // one out to grow, so it is counted on demand until a file queued behind seals it.
+    uint64_t pending_ = 0;
 };
 
 }  // namespace strata::net
