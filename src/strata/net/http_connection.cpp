@@ -29,8 +29,9 @@ bool has_no_body(int status) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(ConnectionHost& host, int fd, const PeerAddress& peer)
-    : host_(host), fd_(fd), peer_(peer), parser_(host.options().parser) {
+HttpConnection::HttpConnection(ConnectionHost& host, int fd, const PeerAddress& peer,
+                               const ListenerInfo& listener)
+    : host_(host), fd_(fd), peer_(peer), listener_(listener), parser_(host.options().parser) {
     timer_.set_callback([this] { on_timeout(); });
 }
 
@@ -229,7 +230,8 @@ bool HttpConnection::keep_alive_after(int status) const {
 
 void HttpConnection::write_head(const ResponseHead& head, int64_t content_length, bool keep_alive) {
     http::ResponseWriter w(output_.memory());
-    w.status(head.status).header("Server", options().server_token).date(host_.http_date());
+    std::string_view server = head.server.empty() ? options().server_token : head.server;
+    w.status(head.status).header("Server", server).date(host_.http_date());
     if (!head.content_type.empty()) w.header("Content-Type", head.content_type);
     if (content_length >= 0) w.content_length(static_cast<uint64_t>(content_length));
     if (!head.last_modified.empty()) w.header("Last-Modified", head.last_modified);
@@ -284,6 +286,11 @@ void HttpConnection::respond_error(int status) {
     head.content_type = "text/html";
     std::string page = has_no_body(status) ? "" : http::error_page(status, options().server_token);
     respond(head, page);
+}
+
+void HttpConnection::close_without_response() {
+    if (!take_response()) return;
+    close();
 }
 
 void HttpConnection::finish_request(bool keep_alive) {

@@ -35,7 +35,8 @@ class ConnectionHost {
 
 class HttpConnection final : public IoHandler, private Exchange {
   public:
-    HttpConnection(ConnectionHost& host, int fd, const PeerAddress& peer);
+    HttpConnection(ConnectionHost& host, int fd, const PeerAddress& peer,
+                   const ListenerInfo& listener = {});
     ~HttpConnection();
     HttpConnection(const HttpConnection&) = delete;
     HttpConnection& operator=(const HttpConnection&) = delete;
@@ -53,9 +54,11 @@ class HttpConnection final : public IoHandler, private Exchange {
     const http::RequestHead& request() const override { return parser_.head(); }
     std::string_view body() const override { return body_.view(); }
     const PeerAddress& peer() const override { return peer_; }
+    const ListenerInfo& listener() const override { return listener_; }
     void respond(const ResponseHead& head, std::string_view body) override;
     void respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) override;
     void respond_error(int status) override;
+    void close_without_response() override;
 
     enum class ReadOutcome : uint8_t { closed, drained, more };
 
@@ -87,6 +90,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     ConnectionHost& host_;
     int fd_;
     PeerAddress peer_;
+    ListenerInfo listener_;
     State state_ = State::reading_head;
     Buffer input_;
     Buffer body_;

@@ -21,6 +21,14 @@ struct ResponseHead {
     std::string_view last_modified;
     std::string_view location;
     std::vector<http::Header> headers;  // written after Connection (ETag, Accept-Ranges…)
+    std::string_view server;            // the Server header; empty: the connection's default
+};
+
+// Which listening socket accepted a connection: the tag given to HttpServer::listen,
+// and the port it listens on.
+struct ListenerInfo {
+    int tag = 0;
+    uint16_t port = 0;
 };
 
 class Exchange {
@@ -28,12 +36,15 @@ class Exchange {
     virtual const http::RequestHead& request() const = 0;
     virtual std::string_view body() const = 0;  // the whole request body, already read
     virtual const PeerAddress& peer() const = 0;
+    virtual const ListenerInfo& listener() const = 0;
 
     virtual void respond(const ResponseHead& head, std::string_view body) = 0;
     // Sends `length` bytes of `fd` from `offset`; takes ownership of `fd`.
     virtual void respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) = 0;
     // An nginx-style error page for `status`.
     virtual void respond_error(int status) = 0;
+    // Closes the connection without a response (nginx's `return 444`).
+    virtual void close_without_response() = 0;
 
   protected:
     ~Exchange() = default;

@@ -1,0 +1,158 @@
+#include "strata/web/front_handler.h"
+
+#include "strata/base/version.h"
+#include "strata/http/error_page.h"
+#include "strata/web/static_content.h"
+#include "strata/web/uri_path.h"
+#include "strata/web/variables.h"
+
+namespace strata::web {
+namespace {
+
+bool is_redirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+std::string_view server_token(const LocationSettings& s) {
+    return *s.server_tokens ? kServerToken : kProductName;
+}
+
+std::string_view query_of(std::string_view target) {
+    size_t q = target.find('?');
+    return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+}
+
+// A relative Location made absolute as nginx does: scheme, host (the server's name
+// with server_name_in_redirect), and the port unless it is 80.
+std::string absolute_location(const RequestContext& ctx, std::string_view location) {
+    if (location.empty() || location.front() != '/' || !*ctx.settings().absolute_redirect)
+        return std::string(location);
+    const LocationSettings& s = ctx.settings();
+    std::string host = *s.server_name_in_redirect ? ctx.server->first_name : ctx.host;
+    uint16_t port = ctx.exchange.listener().port;
+    std::string port_text = *s.port_in_redirect && port != 80 ? ":" + std::to_string(port) : "";
+    return "http://" + host + port_text + std::string(location);
+}
+
+void run_return(RequestContext& ctx, const ReturnAction& action) {
+    std::string text = expand_variables(action.text, ctx);
+    if (action.status == 444) return ctx.exchange.close_without_response();
+    if (is_redirect(action.status)) return respond_redirect(ctx, action.status, text);
+    if (action.text.empty() && action.status >= 400) return finish_with_error(ctx, action.status);
+    net::ResponseHead head;
+    head.status = action.status;
+    head.content_type = *ctx.settings().default_type;
+    respond_with(ctx, head, text);
+}
+
+}  // namespace
+
+void respond_redirect(RequestContext& ctx, int status, std::string_view location) {
+    net::ResponseHead head;
+    head.status = status;
+    head.content_type = "text/html";
+    head.location = ctx.keep(absolute_location(ctx, location));
+    std::string page = http::error_page(status, server_token(ctx.settings()));
+    respond_with(ctx, head, page);
+}
+
+FrontHandler::FrontHandler(std::shared_ptr<const MainConfig> config)
+    : config_(std::move(config)), groups_(group_by_listen_address(config_->http)) {}
+
+void FrontHandler::handle(net::Exchange& exchange) {
+    RequestContext ctx(exchange, *config_);
+    const http::RequestHead& head = exchange.request();
+    size_t tag = static_cast<size_t>(exchange.listener().tag);
+    const ListenGroup& group = groups_.at(tag < groups_.size() ? tag : 0);
+    auto host = normalize_host(head.host);
+    ctx.server =
+        host ? select_server(group.servers, *host, group.default_server) : group.default_server;
+    if (!host) return finish_with_error(ctx, 400);  // nginx: "client sent invalid host header"
+    ctx.host = host->empty() ? ctx.server->first_name : *host;
+    ctx.is_head = head.method == "HEAD";
+    auto uri = normalize_target_path(head.target);
+    if (!uri) return finish_with_error(ctx, 400);
+    ctx.uri = std::move(uri.value());
+    ctx.args = std::string(query_of(head.target));
+    if (ctx.server->return_action) return run_return(ctx, *ctx.server->return_action);
+    run_location_phase(ctx);
+}
+
+void run_location_phase(RequestContext& ctx) {
+    auto found = find_location(ctx.server->locations, ctx.uri);
+    if (!found.node) {
+        ctx.location = nullptr;
+        return finish_with_error(ctx, 404);
+    }
+    ctx.location = found.node;
+    ctx.captures.assign(found.captures.begin(), found.captures.end());
+    if (ctx.location->return_action) return run_return(ctx, *ctx.location->return_action);
+    run_content_phase(ctx);
+}
+
+void internal_redirect(RequestContext& ctx, std::string_view uri_with_args) {
+    if (++ctx.internal_redirects > kMaxInternalRedirects) {
+        ctx.error_status = 0;
+        return ctx.exchange.respond_error(500);  // "rewrite or internal redirection cycle"
+    }
+    size_t q = uri_with_args.find('?');
+    auto uri = normalize_target_path(uri_with_args.substr(0, q));
+    if (!uri) return finish_with_error(ctx, 400);
+    ctx.uri = std::move(uri.value());
+    if (q != std::string_view::npos) ctx.args = std::string(uri_with_args.substr(q + 1));
+    run_location_phase(ctx);
+}
+
+void run_named_location(RequestContext& ctx, std::string_view name) {
+    const LocationConfig* named = find_named_location(ctx.server->locations, name);
+    if (!named || ++ctx.internal_redirects > kMaxInternalRedirects)
+        return ctx.exchange.respond_error(500);
+    ctx.location = named;
+    if (named->return_action) return run_return(ctx, *named->return_action);
+    run_content_phase(ctx);
+}
+
+// error_page: an error becomes an internal redirect to the page, answered with the
+// error's status (or the one after "="); without one, nginx's built-in page.
+void finish_with_error(RequestContext& ctx, int status) {
+    const LocationSettings& s = ctx.location ? ctx.location->settings : ctx.server->settings;
+    auto page = s.error_pages->find(status);
+    if (ctx.error_status != 0 || page == s.error_pages->end()) {
+        net::ResponseHead head;
+        head.status = status;
+        head.content_type = "text/html";
+        std::string body = http::error_page(status, server_token(s));
+        return respond_with(ctx, head, body);
+    }
+    const ErrorPage& target = page->second;
+    ctx.error_status = target.response > 0 ? target.response : status;
+    if (target.uri.front() == '@') return run_named_location(ctx, target.uri);
+    if (target.uri.front() != '/') {  // a URL: nginx redirects to it with 302
+        ctx.error_status = 0;
+        int redirect = target.response > 0 && is_redirect(target.response) ? target.response : 302;
+        return respond_redirect(ctx, redirect, expand_variables(target.uri, ctx));
+    }
+    internal_redirect(ctx, expand_variables(target.uri, ctx));
+}
+
+// add_header applies to successful and redirect statuses, or to all with "always".
+void add_configured_headers(const RequestContext& ctx, net::ResponseHead& head) {
+    static constexpr int kStatuses[] = {200, 201, 204, 206, 301, 302, 303, 304, 307, 308};
+    bool listed = false;
+    for (int s : kStatuses)
+        listed = listed || s == head.status;
+    for (const AddedHeader& h : *ctx.settings().add_headers) {
+        if (!listed && !h.always) continue;
+        std::string value = expand_variables(h.value, ctx);
+        if (value.empty()) continue;  // nginx adds nothing for an empty value
+        head.headers.push_back({h.name, const_cast<RequestContext&>(ctx).keep(std::move(value))});
+    }
+}
+
+void respond_with(RequestContext& ctx, net::ResponseHead& head, std::string_view body) {
+    if (ctx.error_status != 0 && head.status == 200) head.status = ctx.error_status;
+    add_configured_headers(ctx, head);
+    ctx.exchange.respond(head, body);
+}
+
+}  // namespace strata::web

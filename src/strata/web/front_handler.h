@@ -1,0 +1,39 @@
+// The front server's request handling, nginx's phases in order: choose the server by
+// listen socket and Host, run the server's `return`, find the location, run its
+// `return`, then the content phase (try_files, index, static files) with `error_page`
+// turning errors into internal redirects.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "strata/net/http_exchange.h"
+#include "strata/web/http_config.h"
+#include "strata/web/request_context.h"
+#include "strata/web/virtual_hosts.h"
+
+namespace strata::web {
+
+class FrontHandler final : public net::HttpHandler {
+  public:
+    explicit FrontHandler(std::shared_ptr<const MainConfig> config);
+    void handle(net::Exchange& exchange) override;
+
+    const std::vector<ListenGroup>& listen_groups() const { return groups_; }
+
+  private:
+    std::shared_ptr<const MainConfig> config_;
+    std::vector<ListenGroup> groups_;
+};
+
+// Phases, shared by the handler and the content phase (internal redirects re-enter).
+void run_location_phase(RequestContext& ctx);
+void internal_redirect(RequestContext& ctx, std::string_view uri_with_args);
+void run_named_location(RequestContext& ctx, std::string_view name);
+void finish_with_error(RequestContext& ctx, int status);
+// A redirect with nginx's page; a relative `location` is made absolute as nginx does.
+void respond_redirect(RequestContext& ctx, int status, std::string_view location);
+void respond_with(RequestContext& ctx, net::ResponseHead& head, std::string_view body);
+void add_configured_headers(const RequestContext& ctx, net::ResponseHead& head);
+
+}  // namespace strata::web

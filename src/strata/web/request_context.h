@@ -1,0 +1,42 @@
+// What one request carries through the front server's phases: the server and
+// location chosen, the URI as rewritten so far, and the captures of the last regex.
+#pragma once
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/net/http_exchange.h"
+#include "strata/web/http_config.h"
+
+namespace strata::web {
+
+// nginx stops after this many internal redirects (try_files, error_page, rewrite).
+inline constexpr int kMaxInternalRedirects = 10;
+
+struct RequestContext {
+    RequestContext(net::Exchange& e, const MainConfig& m) : exchange(e), main(m) {}
+
+    net::Exchange& exchange;
+    const MainConfig& main;
+    const ServerConfig* server = nullptr;
+    const LocationConfig* location = nullptr;
+    std::string uri;                    // decoded, normalised; changes with internal redirects
+    std::string args;                   // the query string, without "?"
+    std::string host;                   // normalised Host, or the server's first name when absent
+    std::vector<std::string> captures;  // of the location regex, $0..$9
+    int internal_redirects = 0;
+    int error_status = 0;  // set while serving an error_page: the status to answer with
+    bool is_head = false;
+    // Owns the text of headers built for the response (ResponseHead holds views).
+    std::deque<std::string> strings;
+
+    std::string_view keep(std::string s) { return strings.emplace_back(std::move(s)); }
+
+    const LocationSettings& settings() const {
+        return location ? location->settings : server->settings;
+    }
+};
+
+}  // namespace strata::web

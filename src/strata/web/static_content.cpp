@@ -1,0 +1,142 @@
+#include "strata/web/static_content.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "strata/base/http_date.h"
+#include "strata/web/content_type.h"
+#include "strata/web/front_handler.h"
+#include "strata/web/variables.h"
+
+namespace strata::web {
+namespace {
+
+enum class PathKind { missing, file, directory, forbidden };
+
+PathKind probe(const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        return errno == EACCES ? PathKind::forbidden : PathKind::missing;
+    if (S_ISDIR(st.st_mode)) return PathKind::directory;
+    return S_ISREG(st.st_mode) ? PathKind::file : PathKind::missing;
+}
+
+int status_for_errno(int error) {
+    if (error == ENOENT || error == ENOTDIR || error == ENAMETOOLONG) return 404;
+    if (error == EACCES || error == ELOOP) return 403;
+    return 500;
+}
+
+bool method_allowed(const RequestContext& ctx) {
+    std::string_view m = ctx.exchange.request().method;
+    return m == "GET" || m == "HEAD" || m == "POST";
+}
+
+void serve_file(RequestContext& ctx, const std::string& path);
+
+// A directory requested without its slash: 301 to the URI with one, keeping the query.
+void redirect_to_directory(RequestContext& ctx) {
+    respond_redirect(ctx, 301, ctx.uri + "/" + (ctx.args.empty() ? "" : "?" + ctx.args));
+}
+
+// A URI ending in "/": the first index file that exists, by internal redirect.
+void serve_index(RequestContext& ctx) {
+    std::string directory = map_uri_to_path(ctx, ctx.uri);
+    for (const std::string& index : *ctx.settings().index) {
+        std::string candidate = expand_variables(index, ctx);
+        bool absolute = !candidate.empty() && candidate.front() == '/';
+        std::string path = absolute ? map_uri_to_path(ctx, candidate) : directory + candidate;
+        if (probe(path) == PathKind::file)
+            return internal_redirect(ctx, absolute ? candidate : ctx.uri + candidate);
+    }
+    PathKind kind = probe(directory);
+    finish_with_error(ctx, kind == PathKind::directory || kind == PathKind::forbidden ? 403 : 404);
+}
+
+void serve_static(RequestContext& ctx) {
+    if (!method_allowed(ctx)) return finish_with_error(ctx, 405);
+    if (ctx.uri.back() == '/') return serve_index(ctx);
+    serve_file(ctx, map_uri_to_path(ctx, ctx.uri));
+}
+
+// try_files: the first argument naming an existing file (or directory, with "/")
+// becomes the URI served; the last one is the fallback: =code, @name or a URI.
+void run_try_files(RequestContext& ctx) {
+    const std::vector<std::string>& args = ctx.location->try_files;
+    for (size_t i = 0; i + 1 < args.size(); ++i) {
+        std::string uri = expand_variables(args[i], ctx);
+        bool want_directory = !uri.empty() && uri.back() == '/';
+        PathKind kind = probe(map_uri_to_path(ctx, uri));
+        if (want_directory ? kind == PathKind::directory : kind == PathKind::file) {
+            ctx.uri = uri;
+            return serve_static(ctx);
+        }
+    }
+    const std::string& fallback = args.back();
+    if (fallback.front() == '=') return finish_with_error(ctx, std::stoi(fallback.substr(1)));
+    if (fallback.front() == '@') return run_named_location(ctx, fallback);
+    internal_redirect(ctx, expand_variables(fallback, ctx));
+}
+
+void serve_file(RequestContext& ctx, const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return finish_with_error(ctx, status_for_errno(errno));
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+        ::close(fd);
+        return finish_with_error(ctx, 404);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        return redirect_to_directory(ctx);
+    }
+    if (ctx.exchange.request().method == "POST") {
+        ::close(fd);
+        return finish_with_error(ctx, 405);
+    }
+    net::ResponseHead head;
+    head.status = ctx.error_status != 0 ? ctx.error_status : 200;
+    head.content_type = content_type_for(path, ctx.settings());
+    if (head.status == 200) {  // nginx drops validators from error pages served from files
+        char date[kHttpDateLength];
+        format_http_date(st.st_mtime, date);
+        head.last_modified = ctx.keep(std::string(date, kHttpDateLength));
+    }
+    if (*ctx.settings().etag)
+        head.headers.push_back(
+            {"ETag", ctx.keep(fmt::format("\"{:x}-{:x}\"", st.st_mtime, st.st_size))});
+    if (head.status == 200) head.headers.push_back({"Accept-Ranges", "bytes"});
+    add_configured_headers(ctx, head);
+    ctx.exchange.respond_file(head, fd, 0, static_cast<uint64_t>(st.st_size));
+}
+
+}  // namespace
+
+std::string map_uri_to_path(const RequestContext& ctx, std::string_view uri) {
+    const LocationConfig* loc = ctx.location;
+    std::string base;
+    std::string_view rest = uri;
+    if (loc && loc->alias) {
+        base = expand_variables(*loc->alias, ctx);
+        if (loc->pattern.kind != LocationKind::regex)
+            rest = uri.substr(std::min(uri.size(), loc->pattern.uri.size()));
+        else
+            rest = {};  // a regex location's alias names the whole path (with captures)
+    } else {
+        base = expand_variables(*ctx.settings().root, ctx);
+    }
+    if (base.empty() || base.front() != '/') base = ctx.main.prefix + base;
+    return base + std::string(rest);
+}
+
+void run_content_phase(RequestContext& ctx) {
+    if (ctx.location && !ctx.location->try_files.empty()) return run_try_files(ctx);
+    serve_static(ctx);
+}
+
+}  // namespace strata::web

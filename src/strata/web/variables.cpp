@@ -1,0 +1,142 @@
+#include "strata/web/variables.h"
+
+#include <unistd.h>
+
+#include <cctype>
+
+#include "strata/http/request_head.h"
+
+namespace strata::web {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+// $http_user_agent → the User-Agent field: '_' stands for '-', case does not matter.
+std::string header_value(const http::RequestHead& head, std::string_view name) {
+    for (const http::Header& h : head.headers) {
+        if (h.name.size() != name.size()) continue;
+        bool same = true;
+        for (size_t i = 0; i < name.size() && same; ++i) {
+            char want = name[i] == '_' ? '-' : name[i];
+            same = http::ascii_lower(h.name[i]) == http::ascii_lower(want);
+        }
+        if (same) return std::string(h.value);
+    }
+    return {};
+}
+
+// $arg_name → the first "name=value" of the query string.
+std::string argument_value(std::string_view args, std::string_view name) {
+    while (!args.empty()) {
+        size_t amp = args.find('&');
+        std::string_view pair = args.substr(0, amp);
+        size_t eq = pair.find('=');
+        if (http::iequals(pair.substr(0, eq), name))
+            return eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
+        if (amp == std::string_view::npos) break;
+        args.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
+std::string document_root(const RequestContext& ctx) {
+    const std::string& root = *ctx.settings().root;
+    return root.empty() || root.front() == '/' ? root : ctx.main.prefix + root;
+}
+
+std::optional<std::string> named_value(std::string_view name, const RequestContext& ctx) {
+    const http::RequestHead& head = ctx.exchange.request();
+    std::string_view target = head.target;
+    if (name == "uri" || name == "document_uri") return ctx.uri;
+    if (name == "args" || name == "query_string") return ctx.args;
+    if (name == "is_args") return ctx.args.empty() ? "" : "?";
+    if (name == "request_uri") return std::string(target);
+    if (name == "host") return ctx.host;
+    if (name == "scheme") return "http";
+    if (name == "request_method") return std::string(head.method);
+    if (name == "server_protocol") return std::string(http::to_string(head.version));
+    if (name == "request") {
+        return std::string(head.method) + " " + std::string(target) +
+               (head.version == http::Version::http09 ? ""
+                                                      : " " + std::string(to_string(head.version)));
+    }
+    if (name == "remote_addr") return ctx.exchange.peer().text();
+    if (name == "remote_port") return std::to_string(ctx.exchange.peer().port());
+    if (name == "server_name") return ctx.server ? ctx.server->first_name : "";
+    if (name == "document_root") return document_root(ctx);
+    if (name == "content_length") return header_value(head, "content_length");
+    if (name == "content_type") return header_value(head, "content_type");
+    if (name == "pid") return std::to_string(getpid());
+    if (name == "nginx_version" || name == "strata_version") return "0.1.0";
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> variable_value(std::string_view name, const RequestContext& ctx) {
+    if (!name.empty() && name.size() == 1 && name[0] >= '0' && name[0] <= '9') {
+        size_t i = static_cast<size_t>(name[0] - '0');
+        return i < ctx.captures.size() ? ctx.captures[i] : "";
+    }
+    if (starts_with(name, "http_")) return header_value(ctx.exchange.request(), name.substr(5));
+    if (starts_with(name, "arg_")) return argument_value(ctx.args, name.substr(4));
+    return named_value(name, ctx);
+}
+
+bool is_known_variable(std::string_view name) {
+    static constexpr std::string_view kNames[] = {"uri",
+                                                  "document_uri",
+                                                  "args",
+                                                  "query_string",
+                                                  "is_args",
+                                                  "request_uri",
+                                                  "host",
+                                                  "scheme",
+                                                  "request_method",
+                                                  "server_protocol",
+                                                  "request",
+                                                  "remote_addr",
+                                                  "remote_port",
+                                                  "server_name",
+                                                  "document_root",
+                                                  "content_length",
+                                                  "content_type",
+                                                  "pid",
+                                                  "nginx_version",
+                                                  "strata_version"};
+    if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') return true;
+    if (starts_with(name, "http_") || starts_with(name, "arg_"))
+        return name.find('_') + 1 < name.size();
+    for (std::string_view known : kNames)
+        if (known == name) return true;
+    return false;
+}
+
+std::string expand_variables(std::string_view text, const RequestContext& ctx) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '$' || i + 1 == text.size()) {
+            out.push_back(text[i]);
+            continue;
+        }
+        size_t start = i + 1, end;
+        if (text[start] == '{') {
+            end = text.find('}', start);
+            if (end == std::string_view::npos) end = text.size();
+            if (auto v = variable_value(text.substr(start + 1, end - start - 1), ctx)) out += *v;
+            i = end;
+            continue;
+        }
+        end = start;
+        while (end < text.size() &&
+               (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+            ++end;
+        if (auto v = variable_value(text.substr(start, end - start), ctx)) out += *v;
+        i = end - 1;
+    }
+    return out;
+}
+
+}  // namespace strata::web

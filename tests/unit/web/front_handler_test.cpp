@@ -1,0 +1,258 @@
+// The front server's phases through an in-process exchange: server choice, locations,
+// return, try_files, index, error_page, alias, redirects.
+#include "strata/web/front_handler.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "strata/http/request_parser.h"
+
+namespace strata::web {
+namespace {
+
+namespace fs = std::filesystem;
+
+// An Exchange that records the response instead of writing it.
+class RecordingExchange final : public net::Exchange {
+  public:
+    explicit RecordingExchange(std::string wire) : wire_(std::move(wire)) {
+        http::RequestParser parser(http::ParserOptions{.require_host = false});
+        EXPECT_EQ(parser.parse(wire_).status, http::ParseStatus::complete);
+        head_ = parser.head();
+    }
+    const http::RequestHead& request() const override { return head_; }
+    std::string_view body() const override { return {}; }
+    const net::PeerAddress& peer() const override { return peer_; }
+    const net::ListenerInfo& listener() const override { return listener_; }
+
+    void respond(const net::ResponseHead& head, std::string_view body) override {
+        record(head);
+        body_ = body;
+    }
+    void respond_file(const net::ResponseHead& head, int fd, off_t offset,
+                      uint64_t length) override {
+        record(head);
+        body_.resize(length);
+        EXPECT_EQ(pread(fd, body_.data(), length, offset), static_cast<ssize_t>(length));
+        close(fd);
+    }
+    void respond_error(int code) override {
+        net::ResponseHead head;
+        head.status = code;
+        record(head);
+        body_ = "built-in error";
+    }
+    void close_without_response() override {
+        ++responses;
+        closed_silently = true;
+    }
+
+    int status = 0;
+    int responses = 0;
+    bool closed_silently = false;
+    std::string content_type, location, body_;
+    std::map<std::string, std::string> headers;
+    net::ListenerInfo listener_{0, 8080};
+
+  private:
+    void record(const net::ResponseHead& head) {
+        ++responses;
+        status = head.status;
+        content_type = head.content_type;
+        location = head.location;
+        for (const http::Header& h : head.headers)
+            headers[std::string(h.name)] = h.value;
+    }
+
+    std::string wire_;
+    http::RequestHead head_;
+    net::PeerAddress peer_;
+};
+
+LocationConfig location(LocationKind kind, std::string uri) {
+    LocationConfig l;
+    l.pattern = {kind, std::move(uri), std::nullopt};
+    if (kind == LocationKind::regex) l.pattern.regex = Regex::compile(l.pattern.uri, false).value();
+    return l;
+}
+
+class FrontHandlerTest : public testing::Test {
+  protected:
+    void SetUp() override {
+        prefix_ = fs::temp_directory_path() / ("strata-front-" + std::to_string(getpid()));
+        fs::create_directories(prefix_ / "html/dir");
+        fs::create_directories(prefix_ / "html/empty");
+        fs::create_directories(prefix_ / "assets");
+        write("html/index.html", "Hello World\n");
+        write("html/dir/index.html", "dir index\n");
+        write("html/404.html", "custom not found\n");
+        write("html/style.css", "body{}\n");
+        write("assets/logo.txt", "logo\n");
+        config_ = std::make_shared<MainConfig>();
+        config_->prefix = prefix_.string() + "/";
+    }
+    void TearDown() override { fs::remove_all(prefix_); }
+
+    void write(const std::string& rel, const std::string& text) {
+        std::ofstream(prefix_ / rel) << text;
+    }
+
+    // A server with `locations`, listening on :8080, its settings merged and defaulted.
+    ServerConfig& add_server(std::vector<std::string> names,
+                             std::vector<LocationConfig> locations) {
+        ServerConfig s;
+        for (const std::string& n : names) {
+            auto parsed = parse_server_name(n).value();
+            s.names.insert(s.names.end(), parsed.begin(), parsed.end());
+        }
+        s.first_name = names.empty() ? "" : names.front();
+        ListenConfig l;
+        l.address = net::parse_listen_address("8080").value();
+        s.listens.push_back(l);
+        s.locations = std::move(locations);
+        config_->http.servers.push_back(std::move(s));
+        return config_->http.servers.back();
+    }
+
+    RecordingExchange run(std::string request_line, std::string host = "localhost") {
+        for (ServerConfig& s : config_->http.servers) {
+            apply_defaults(s.settings);
+            for (LocationConfig& l : s.locations)
+                finish(l, s.settings);
+        }
+        FrontHandler handler(config_);
+        RecordingExchange exchange(request_line + "\r\nHost: " + host + "\r\n\r\n");
+        handler.handle(exchange);
+        EXPECT_EQ(exchange.responses, 1) << request_line;
+        return exchange;
+    }
+
+    static void finish(LocationConfig& l, const LocationSettings& parent) {
+        merge(l.settings, parent);
+        for (LocationConfig& child : l.children)
+            finish(child, l.settings);
+    }
+
+    fs::path prefix_;
+    std::shared_ptr<MainConfig> config_;
+};
+
+TEST_F(FrontHandlerTest, SeedTryFilesServesTheIndexThroughDirectoryAndFallback) {
+    LocationConfig root = location(LocationKind::prefix, "/");
+    root.try_files = {"$uri", "$uri/", "/index.html"};
+    add_server({"localhost"}, {root});
+    auto home = run("GET / HTTP/1.1");
+    EXPECT_EQ(home.status, 200);
+    EXPECT_EQ(home.body_, "Hello World\n");
+    EXPECT_EQ(home.content_type, "text/html");
+    EXPECT_EQ(home.headers["Accept-Ranges"], "bytes");
+    EXPECT_EQ(run("GET /dir/ HTTP/1.1").body_, "dir index\n");
+    auto missing = run("GET /no/such/page HTTP/1.1");
+    EXPECT_EQ(missing.status, 200);
+    EXPECT_EQ(missing.body_, "Hello World\n");
+}
+
+TEST_F(FrontHandlerTest, StaticFilesAndErrors) {
+    add_server({"localhost"}, {location(LocationKind::prefix, "/")});
+    EXPECT_EQ(run("GET /style.css HTTP/1.1").body_, "body{}\n");
+    EXPECT_EQ(run("GET /nope HTTP/1.1").status, 404);
+    EXPECT_EQ(run("GET /empty/ HTTP/1.1").status, 403);  // no index, autoindex off
+    EXPECT_EQ(run("GET /missing-dir/ HTTP/1.1").status, 404);
+    EXPECT_EQ(run("PUT /index.html HTTP/1.1").status, 405);
+    EXPECT_EQ(run("POST /index.html HTTP/1.1").status, 405);
+    EXPECT_EQ(run("POST /nope HTTP/1.1").status, 404);
+    auto dir = run("GET /dir?x=1 HTTP/1.1", "example.com");
+    EXPECT_EQ(dir.status, 301);
+    EXPECT_EQ(dir.location, "http://example.com:8080/dir/?x=1");
+}
+
+TEST_F(FrontHandlerTest, ReturnWithTextRedirectsAnd444) {
+    LocationConfig ok = location(LocationKind::exact, "/ok");
+    ok.return_action = ReturnAction{200, "uri=$uri args=$args\n"};
+    LocationConfig moved = location(LocationKind::prefix, "/old/");
+    moved.return_action = ReturnAction{301, "/new/$1"};
+    LocationConfig gone = location(LocationKind::prefix, "/gone");
+    gone.return_action = ReturnAction{410, ""};
+    LocationConfig drop = location(LocationKind::prefix, "/drop");
+    drop.return_action = ReturnAction{444, ""};
+    LocationConfig re = location(LocationKind::regex, "^/user/(\\d+)$");
+    re.return_action = ReturnAction{302, "https://example.org/u/$1"};
+    add_server({"localhost"}, {ok, moved, gone, drop, re});
+    auto r = run("GET /ok?a=b HTTP/1.1");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body_, "uri=/ok args=a=b\n");
+    EXPECT_EQ(r.content_type, "text/plain");
+    EXPECT_EQ(run("GET /old/x HTTP/1.1").location, "http://localhost:8080/new/");
+    EXPECT_EQ(run("GET /user/42 HTTP/1.1").location, "https://example.org/u/42");
+    EXPECT_EQ(run("GET /gone HTTP/1.1").status, 410);
+    EXPECT_TRUE(run("GET /drop HTTP/1.1").closed_silently);
+}
+
+TEST_F(FrontHandlerTest, ErrorPageServesTheFileWithTheErrorStatus) {
+    add_server({"localhost"}, {location(LocationKind::prefix, "/")});
+    config_->http.servers[0].settings.error_pages =
+        std::map<int, ErrorPage>{{404, {0, "/404.html"}}};
+    auto r = run("GET /nope HTTP/1.1");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.body_, "custom not found\n");
+    EXPECT_EQ(r.headers.count("Accept-Ranges"), 0u);
+}
+
+TEST_F(FrontHandlerTest, ErrorPageToNamedLocationAndOverride) {
+    LocationConfig root = location(LocationKind::prefix, "/");
+    LocationConfig fallback = location(LocationKind::named, "@fallback");
+    fallback.return_action = ReturnAction{200, "from fallback\n"};
+    add_server({"localhost"}, {root, fallback});
+    config_->http.servers[0].settings.error_pages =
+        std::map<int, ErrorPage>{{404, {200, "@fallback"}}};
+    auto r = run("GET /nope HTTP/1.1");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body_, "from fallback\n");
+}
+
+TEST_F(FrontHandlerTest, AliasReplacesTheLocationPrefix) {
+    LocationConfig assets = location(LocationKind::prefix, "/static/");
+    assets.alias = (prefix_ / "assets").string() + "/";
+    add_server({"localhost"}, {location(LocationKind::prefix, "/"), assets});
+    auto r = run("GET /static/logo.txt HTTP/1.1");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body_, "logo\n");
+}
+
+TEST_F(FrontHandlerTest, ServerChosenByHost) {
+    LocationConfig a = location(LocationKind::prefix, "/");
+    a.return_action = ReturnAction{200, "default"};
+    LocationConfig b = location(LocationKind::prefix, "/");
+    b.return_action = ReturnAction{200, "example"};
+    add_server({"localhost"}, {a});
+    add_server({"*.example.com"}, {b});
+    EXPECT_EQ(run("GET / HTTP/1.1", "www.example.com:8080").body_, "example");
+    EXPECT_EQ(run("GET / HTTP/1.1", "other.test").body_, "default");
+    EXPECT_EQ(run("GET / HTTP/1.1", "bad..host").status, 400);
+}
+
+TEST_F(FrontHandlerTest, AddHeaderOnSuccessOrAlways) {
+    LocationConfig root = location(LocationKind::prefix, "/");
+    root.settings.add_headers =
+        std::vector<AddedHeader>{{"X-Uri", "$uri", false}, {"X-Always", "yes", true}};
+    add_server({"localhost"}, {root});
+    auto ok = run("GET /index.html HTTP/1.1");
+    EXPECT_EQ(ok.headers["X-Uri"], "/index.html");
+    EXPECT_EQ(ok.headers["X-Always"], "yes");
+    auto missing = run("GET /nope HTTP/1.1");
+    EXPECT_EQ(missing.headers.count("X-Uri"), 0u);
+    EXPECT_EQ(missing.headers["X-Always"], "yes");
+}
+
+TEST_F(FrontHandlerTest, InternalRedirectLoopEndsWith500) {
+    LocationConfig root = location(LocationKind::prefix, "/");
+    root.try_files = {"/nonexistent", "/loop"};
+    add_server({"localhost"}, {root});
+    EXPECT_EQ(run("GET /x HTTP/1.1").status, 500);
+}
+
+}  // namespace
+}  // namespace strata::web
