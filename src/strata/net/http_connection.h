@@ -45,7 +45,12 @@ class HttpConnection final : public IoHandler, private Exchange {
     void on_io(uint32_t events) override;
     // Closes now if no request is in progress, else after the current response.
     void close_when_idle();
-    bool idle() const { return state_ == State::reading_head && input_.empty() && output_.empty(); }
+    // Between requests of a keep-alive connection. A connection that has not yet sent
+    // its first request is not idle: its request may be on the wire, and closing it
+    // would fail that request.
+    bool idle() const {
+        return requests_ > 0 && state_ == State::reading_head && input_.empty() && output_.empty();
+    }
 
   private:
     enum class State : uint8_t { reading_head, reading_body, handling, lingering, closed };

@@ -9,14 +9,16 @@ HttpServer::HttpServer(EventLoop& loop, HttpHandler& handler, HttpOptions option
 
 HttpServer::~HttpServer() = default;
 
-void HttpServer::listen(int listen_fd) {
+void HttpServer::listen(int listen_fd, int tag) {
+    ListenerInfo listener{tag, bound_port(listen_fd)};
     acceptors_.push_back(std::make_unique<Acceptor>(
-        loop_, listen_fd, [this](int fd, const PeerAddress& peer) { on_accept(fd, peer); }));
+        loop_, listen_fd,
+        [this, listener](int fd, const PeerAddress& peer) { on_accept(fd, peer, listener); }));
 }
 
-void HttpServer::on_accept(int fd, const PeerAddress& peer) {
+void HttpServer::on_accept(int fd, const PeerAddress& peer, const ListenerInfo& listener) {
     ConnectionHost& host = *this;  // the base is private: convert here, inside the class
-    auto connection = std::make_unique<HttpConnection>(host, fd, peer);
+    auto connection = std::make_unique<HttpConnection>(host, fd, peer, listener);
     HttpConnection* raw = connection.get();
     connections_.emplace(raw, std::move(connection));
     raw->start();
@@ -30,15 +32,25 @@ void HttpServer::on_closed(HttpConnection& connection) {
     auto owned = std::make_shared<std::unique_ptr<HttpConnection>>(std::move(it->second));
     connections_.erase(it);
     loop_.defer([owned] { owned->reset(); });
+    check_drained();
 }
 
-void HttpServer::shutdown_gracefully() {
+// Deferred, so it runs after the last connection has been freed.
+void HttpServer::check_drained() {
+    if (!on_drained_ || !connections_.empty()) return;
+    loop_.defer(std::move(on_drained_));
+    on_drained_ = nullptr;
+}
+
+void HttpServer::shutdown_gracefully(std::function<void()> on_drained) {
     acceptors_.clear();
+    on_drained_ = std::move(on_drained);
     std::vector<HttpConnection*> all;
     for (auto& [raw, owned] : connections_)
         all.push_back(raw);
     for (HttpConnection* c : all)
         c->close_when_idle();
+    check_drained();
 }
 
 }  // namespace strata::net

@@ -2,6 +2,7 @@
 // connections until they close.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -22,10 +23,15 @@ class HttpServer final : private ConnectionHost {
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    // Starts accepting on a listening socket (the server does not close it).
-    void listen(int listen_fd);
+    // Starts accepting on a listening socket (the server does not close it). Requests
+    // accepted there carry `tag` (Exchange::listener()).
+    void listen(int listen_fd, int tag = 0);
+    // Stops accepting. Connections still queued on the socket stay there for whoever
+    // else listens on it (the other workers).
     // Stops accepting; idle connections close now, busy ones after their response.
-    void shutdown_gracefully();
+    // `on_drained` runs on the loop once the last connection is gone (right after the
+    // current event if none is left).
+    void shutdown_gracefully(std::function<void()> on_drained = {});
     size_t connection_count() const { return connections_.size(); }
 
   private:
@@ -35,7 +41,8 @@ class HttpServer final : private ConnectionHost {
     std::string_view http_date() override { return dates_.get(loop_.wall_seconds()); }
     void on_closed(HttpConnection& connection) override;
 
-    void on_accept(int fd, const PeerAddress& peer);
+    void on_accept(int fd, const PeerAddress& peer, const ListenerInfo& listener);
+    void check_drained();
 
     EventLoop& loop_;
     HttpHandler& handler_;
@@ -43,6 +50,7 @@ class HttpServer final : private ConnectionHost {
     HttpDateCache dates_;
     std::vector<std::unique_ptr<Acceptor>> acceptors_;
     std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections_;
+    std::function<void()> on_drained_;
 };
 
 }  // namespace strata::net

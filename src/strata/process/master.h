@@ -1,0 +1,61 @@
+// The master process: binds the listeners, forks the workers, and acts on signals
+// (reload, graceful and fast stop, reopen logs, worker counts), replacing workers that
+// die. It never touches a client socket. Generic over what a worker does: the nginx
+// front end and the WSGI server both hand it a loader and a worker function.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "strata/base/result.h"
+#include "strata/process/listener_set.h"
+#include "strata/process/signals.h"
+#include "strata/process/worker.h"
+
+namespace strata::process {
+
+// A worker returning this tells the master the application cannot start (gunicorn's
+// WORKER_BOOT_ERROR): respawning it would only loop, so the master stops and exits
+// with this status.
+inline constexpr int kWorkerBootFailed = 3;
+
+// What one loaded configuration asks of the master.
+struct Generation {
+    std::vector<Listen> listen;
+    unsigned worker_processes = 1;
+    uint64_t worker_rlimit_nofile = 0;  // 0 leaves the limit alone
+    // Runs in each forked worker, which exits with the returned status. It captures the
+    // front end's own configuration object; the master never looks inside.
+    std::function<int(WorkerContext&)> run_worker;
+};
+
+struct MasterOptions {
+    // Loads and validates the configuration, in the master: at start and on every
+    // reload. An error at start stops the master; at a reload it is logged and the
+    // running workers keep serving.
+    std::function<Result<Generation, std::string>()> load;
+    SignalMap signals = nginx_signals();
+    std::string pid_file;  // empty: none
+    bool daemon = false;
+    // Stopping workers still alive this long after a graceful stop are killed
+    // (gunicorn's --graceful-timeout); zero waits for them, as nginx does.
+    std::chrono::milliseconds graceful_timeout{0};
+
+    // Optional hooks, run in the master.
+    std::function<void(const std::vector<int>& listen_fds)> when_ready;  // first workers forked
+    std::function<void()> reopen_logs;                                   // before workers are told
+    std::function<void(pid_t pid, int wait_status)> child_exit;          // a worker was reaped
+};
+
+// Runs the master until it is stopped; returns the process exit status. Start-up errors
+// (configuration, bind, pid file) are logged at emerg level and return 1 before any
+// worker starts. Call it before any thread is started; the signals of `signals` and
+// SIGCHLD stay blocked in the calling thread afterwards.
+int run_master(MasterOptions options);
+
+}  // namespace strata::process

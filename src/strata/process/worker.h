@@ -1,0 +1,48 @@
+// What a forked worker gets from the master, and how it hears the master's signals.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "strata/net/event_loop.h"
+#include "strata/process/signals.h"
+
+namespace strata::process {
+
+struct WorkerContext {
+    std::vector<int> listen_fds;  // in the order of Generation::listen; shared, not owned
+    unsigned slot = 0;            // 0 .. worker count - 1, unique among a generation's workers
+    uint64_t generation = 0;      // 1 for the first configuration, one more per reload
+    const SignalMap* signals = nullptr;
+};
+
+// Delivers the worker's signals as calls on its event-loop thread. The signals stay
+// blocked from the master onwards and are read from a signalfd, so none is lost between
+// fork() and here, and no code runs in a signal handler. Create it before the worker
+// starts any thread (threads inherit the blocked mask, which signalfd needs).
+class WorkerSignals final : public net::IoHandler {
+  public:
+    struct Handlers {
+        std::function<void()> graceful_stop;  // default: loop.stop()
+        std::function<void()> fast_stop;      // default: loop.stop()
+        std::function<void()> reopen_logs;    // default: nothing
+    };
+
+    WorkerSignals(net::EventLoop& loop, const SignalMap& signals, Handlers handlers);
+    ~WorkerSignals();
+    WorkerSignals(const WorkerSignals&) = delete;
+    WorkerSignals& operator=(const WorkerSignals&) = delete;
+
+    void on_io(uint32_t events) override;
+
+  private:
+    void dispatch(int signo);
+
+    net::EventLoop& loop_;
+    const SignalMap& signals_;
+    Handlers handlers_;
+    int fd_ = -1;
+};
+
+}  // namespace strata::process
