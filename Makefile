@@ -3,7 +3,6 @@
 #   make test   install what is missing, build (Debug + ASan/UBSan), run unit + e2e tests
 #   make bench  micro benchmarks and the side-by-side comparison with nginx and h2o
 
-PORT ?= 8080
 JOBS ?= $(shell nproc)
 RELEASE_BIN := build/release/src/strata/cli/strata
 
@@ -23,8 +22,8 @@ build-release: deps
 	cmake --build --preset release -j $(JOBS)
 
 run: build-release
-	@echo "strata: serving examples/seed/html on http://localhost:$(PORT)/ (Ctrl-C stops)"
-	$(RELEASE_BIN) serve --listen $(PORT) --root examples/seed/html
+	@echo "strata: serving examples/seed/ (nginx.conf) on http://localhost:8080/ (Ctrl-C stops)"
+	$(RELEASE_BIN) -c examples/seed/nginx.conf -g "daemon off;"
 
 test: build
 	ctest --preset dev -j $(JOBS) --timeout 900

@@ -21,26 +21,55 @@ def require_tool(name):
     return path
 
 
-class Strata:
-    """A running `strata serve` process."""
+def free_port():
+    """A port the OS just handed out on 127.0.0.1 (closed again for the server to bind)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-    def __init__(self, root, extra_args=()):
+
+def wait_for_port(port, proc, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Strata:
+    """A running `strata -c nginx.conf` (master and workers), in the foreground."""
+
+    def __init__(self, workdir, http_block, main_extra=""):
         if not STRATA_BIN.exists():
             pytest.fail(f"strata binary not built: {STRATA_BIN}")
-        self.root = Path(root)
-        self.proc = subprocess.Popen(
-            [str(STRATA_BIN), "serve", "--listen", "127.0.0.1:0", "--root", str(root), *extra_args],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        line = self.proc.stderr.readline()
-        match = re.search(r"\(port (\d+)\)", line)
-        if not match:
-            self.proc.kill()
-            pytest.fail(f"strata did not start: {line!r} {self.proc.stderr.read()!r}")
-        self.port = int(match.group(1))
+        self.dir = Path(workdir)
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.conf = self.dir / "nginx.conf"
+        self.pid_file = self.dir / "strata.pid"
+        self.error_log = self.dir / "error.log"
+        self.conf.write_text(
+            f"daemon off;\nworker_processes 1;\npid {self.pid_file};\n"
+            f"error_log {self.error_log} info;\n{main_extra}\n"
+            f"events {{ worker_connections 1024; }}\n"
+            f"http {{\n{http_block.replace('PORT', str(self.port))}\n}}\n")
+        self.proc = subprocess.Popen([str(STRATA_BIN), "-c", str(self.conf)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if not wait_for_port(self.port, self.proc):
+            self.proc.kill()
+            pytest.fail(f"strata did not start: {self.proc.stderr.read()!r}")
 
     def connect(self, timeout=5):
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+
+    def command(self, *args):
+        return subprocess.run([str(STRATA_BIN), "-c", str(self.conf), *args],
+                              capture_output=True, text=True, timeout=30)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -51,6 +80,15 @@ class Strata:
                 self.proc.kill()
                 self.proc.wait()
         self.proc.stderr.close()
+
+
+STATIC_SERVER = """
+    server {
+        listen 127.0.0.1:PORT;
+        root ROOT;
+        location / { }
+    }
+"""
 
 
 @pytest.fixture
@@ -66,8 +104,8 @@ def site(tmp_path):
 
 
 @pytest.fixture
-def strata(site):
-    server = Strata(site)
+def strata(site, tmp_path):
+    server = Strata(tmp_path, STATIC_SERVER.replace("ROOT", str(site)))
     yield server
     server.stop()
     assert server.proc.returncode == 0, "strata did not exit cleanly on SIGTERM"

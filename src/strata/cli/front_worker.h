@@ -1,0 +1,14 @@
+// One worker process of the front server: an event loop serving the configuration's
+// servers on the sockets the master bound, until the master says stop.
+#pragma once
+
+#include <memory>
+
+#include "strata/process/worker.h"
+#include "strata/web/http_config.h"
+
+namespace strata::cli {
+
+int run_front_worker(std::shared_ptr<const web::MainConfig> config, process::WorkerContext& worker);
+
+}  // namespace strata::cli

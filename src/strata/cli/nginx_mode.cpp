@@ -1,0 +1,101 @@
+#include "strata/cli/nginx_mode.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/core.h>
+
+#include "strata/base/log.h"
+#include "strata/cli/front_config.h"
+#include "strata/cli/front_worker.h"
+#include "strata/process/master.h"
+#include "strata/process/pid_file.h"
+#include "strata/web/virtual_hosts.h"
+
+namespace strata::cli {
+namespace {
+
+// nginx's -t report: "the configuration file X syntax is ok" / "… test is successful".
+int test_configuration(const CommandLine& line, const ConfigPaths& paths) {
+    auto loaded = load_front_config(paths, line.directives);
+    if (!loaded) {
+        fmt::print(stderr, "strata: [emerg] {}\n", describe(loaded.error()));
+        fmt::print(stderr, "strata: configuration file {} test failed\n", paths.conf_file);
+        return 1;
+    }
+    if (!line.quiet) {
+        fmt::print(stderr, "strata: the configuration file {} syntax is ok\n", paths.conf_file);
+        fmt::print(stderr, "strata: configuration file {} test is successful\n", paths.conf_file);
+    }
+    if (line.dump) fmt::print("{}", config::dump(loaded->loaded));
+    return 0;
+}
+
+int signal_master(const CommandLine& line, const ConfigPaths& paths) {
+    auto loaded = load_front_config(paths, line.directives);
+    if (!loaded) {
+        fmt::print(stderr, "strata: [emerg] {}\n", describe(loaded.error()));
+        return 1;
+    }
+    auto sent = process::send_signal_to_master(loaded->main->pid_file, line.signal);
+    if (!sent) {
+        fmt::print(stderr, "strata: [error] {}\n", sent.error());
+        return 1;
+    }
+    return 0;
+}
+
+// The error log of the configuration (or -e); stderr when it cannot be opened, as
+// nginx reports it and carries on.
+void open_error_log(const std::string& path) {
+    if (path.empty() || path == "stderr") return log::set_fd(2);
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fmt::print(stderr,
+                   "strata: [alert] could not open error log file: open() \"{}\" failed ({}: {})\n",
+                   path, errno, std::strerror(errno));
+        return log::set_fd(2);
+    }
+    log::set_fd(fd);
+}
+
+Result<process::Generation, std::string> load_generation(const CommandLine& line,
+                                                         const ConfigPaths& paths) {
+    auto loaded = load_front_config(paths, line.directives);
+    if (!loaded) return Err{describe(loaded.error())};
+    std::shared_ptr<const web::MainConfig> main = loaded->main;
+    process::Generation generation;
+    for (const web::ListenGroup& group : web::group_by_listen_address(main->http))
+        generation.listen.push_back({group.listen.address, group.listen.options});
+    generation.worker_processes = static_cast<unsigned>(main->worker_processes);
+    generation.worker_rlimit_nofile = main->worker_rlimit_nofile;
+    generation.run_worker = [main](process::WorkerContext& worker) {
+        return run_front_worker(main, worker);
+    };
+    return generation;
+}
+
+}  // namespace
+
+int run_nginx_mode(const CommandLine& line) {
+    ConfigPaths paths = resolve_config_paths(line);
+    if (line.test) return test_configuration(line, paths);
+    if (!line.signal.empty()) return signal_master(line, paths);
+    auto first = load_front_config(paths, line.directives);
+    if (!first) {
+        fmt::print(stderr, "strata: [emerg] {}\n", describe(first.error()));
+        return 1;
+    }
+    const web::MainConfig& main = *first->main;
+    open_error_log(line.error_log.empty() ? main.error_log : line.error_log);
+    process::MasterOptions options;
+    options.load = [line, paths] { return load_generation(line, paths); };
+    options.pid_file = main.pid_file;
+    options.daemon = main.daemon;
+    return process::run_master(std::move(options));
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,286 @@
+#include "strata/web/config_builder.h"
+
+#include <thread>
+
+#include "strata/config/location_args.h"
+#include "strata/config/status.h"
+#include "strata/config/values.h"
+#include "strata/web/settings_builder.h"
+#include "strata/web/virtual_hosts.h"
+
+namespace strata::web {
+namespace {
+
+using config::Directive;
+using config::fail;
+using config::Status;
+using config::success;
+
+// Directives the schema knows but this server does not carry out yet: refused with a
+// clear message rather than silently ignored.
+Status not_supported(const Directive& d) {
+    return fail(d.where, "\"" + d.name + "\" directive is not supported yet");
+}
+
+Result<ReturnAction, config::ConfigError> build_return(const Directive& d) {
+    ReturnAction action;
+    auto code = config::number_value(d.args[0]);
+    if (!code) {
+        // `return URL`: a 302 to it, when it looks like one (nginx's rule).
+        const std::string& url = d.args[0];
+        if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0 ||
+            url.rfind("$scheme", 0) == 0)
+            return ReturnAction{302, url};
+        return Err{config::ConfigError{d.where, "invalid return code \"" + url + "\""}};
+    }
+    if (*code > 999)
+        return Err{config::ConfigError{d.where, "invalid return code \"" + d.args[0] + "\""}};
+    action.status = static_cast<int>(*code);
+    if (d.args.size() > 1) action.text = d.args[1];
+    return action;
+}
+
+LocationPattern pattern_of(const config::LocationMatch& m) {
+    switch (m.kind) {
+        case config::LocationKind::prefix:
+            return {LocationKind::prefix, m.name, std::nullopt};
+        case config::LocationKind::prefix_no_regex:
+            return {LocationKind::no_regex, m.name, std::nullopt};
+        case config::LocationKind::exact:
+            return {LocationKind::exact, m.name, std::nullopt};
+        case config::LocationKind::named:
+            return {LocationKind::named, m.name, std::nullopt};
+        case config::LocationKind::regex:
+        case config::LocationKind::regex_caseless:
+            return {LocationKind::regex, m.name, std::nullopt};
+    }
+    return {};
+}
+
+Status build_location(const Directive& d, const LocationSettings& parent, LocationConfig& out);
+
+// A directive inside a location block.
+Status apply_location_directive(const Directive& c, LocationConfig& loc) {
+    bool handled = false;
+    if (Status s = apply_setting(c, loc.settings, handled); !s || handled) return s;
+    if (c.name == "alias") {
+        loc.alias = c.args[0];
+    } else if (c.name == "try_files") {
+        loc.try_files = c.args;
+    } else if (c.name == "return") {
+        auto action = build_return(c);
+        if (!action) return Err{action.error()};
+        loc.return_action = action.value();
+    } else if (c.name == "location") {
+        loc.children.emplace_back();  // built once the settings of this level are complete
+    } else {
+        return not_supported(c);
+    }
+    return success();
+}
+
+Status build_location(const Directive& d, const LocationSettings& parent, LocationConfig& out) {
+    auto match = config::parse_location_args(d);
+    if (!match) return Err{match.error()};
+    out.pattern = pattern_of(match.value());
+    out.where = d.where;
+    if (out.pattern.kind == LocationKind::regex) {
+        auto regex =
+            Regex::compile(out.pattern.uri, match->kind == config::LocationKind::regex_caseless);
+        if (!regex) return fail(d.where, regex.error());
+        out.pattern.regex = std::move(regex.value());
+    }
+    for (const Directive& c : d.block)
+        if (Status s = apply_location_directive(c, out); !s) return s;
+    merge(out.settings, parent);
+    size_t child = 0;
+    for (const Directive& c : d.block)
+        if (c.name == "location")
+            if (Status s = build_location(c, out.settings, out.children[child++]); !s) return s;
+    return success();
+}
+
+// listen address [default_server] [ipv6only=on|off] [reuseport] [backlog=N]
+Result<ListenConfig, config::ConfigError> build_listen(const Directive& d) {
+    ListenConfig l;
+    l.text = d.args[0];
+    l.where = d.where;
+    auto address = net::parse_listen_address(d.args[0]);
+    if (!address) return Err{config::ConfigError{d.where, address.error()}};
+    l.address = address.value();
+    for (size_t i = 1; i < d.args.size(); ++i) {
+        const std::string& p = d.args[i];
+        if (p == "default_server" || p == "default")
+            l.default_server = true;
+        else if (p == "reuseport")
+            l.options.reuseport = true;
+        else if (p == "ipv6only=on")
+            l.options.ipv6only = true;
+        else if (p == "ipv6only=off")
+            l.options.ipv6only = false;
+        else if (p.rfind("backlog=", 0) == 0 && config::number_value(p.substr(8)))
+            l.options.backlog = static_cast<int>(*config::number_value(p.substr(8)));
+        else if (p == "ssl" || p == "http2" || p == "proxy_protocol" || p == "quic")
+            return Err{config::ConfigError{
+                d.where, "the \"" + p + "\" parameter of \"listen\" is not supported yet"}};
+        else
+            return Err{config::ConfigError{d.where, "invalid parameter \"" + p + "\""}};
+    }
+    return l;
+}
+
+Status apply_server_directive(const Directive& c, ServerConfig& server) {
+    bool handled = false;
+    if (Status s = apply_setting(c, server.settings, handled); !s || handled) return s;
+    if (c.name == "listen") {
+        auto listen = build_listen(c);
+        if (!listen) return Err{listen.error()};
+        server.listens.push_back(listen.value());
+    } else if (c.name == "server_name") {
+        for (const std::string& name : c.args) {
+            auto names = parse_server_name(name);
+            if (!names) return fail(c.where, names.error());
+            if (server.first_name.empty() && server.names.empty()) server.first_name = name;
+            server.names.insert(server.names.end(), names->begin(), names->end());
+        }
+    } else if (c.name == "client_header_timeout") {
+        auto value = config::parse_time_ms(c);
+        if (!value) return Err{value.error()};
+        server.client_header_timeout_ms = static_cast<uint64_t>(value.value());
+    } else if (c.name == "return") {
+        auto action = build_return(c);
+        if (!action) return Err{action.error()};
+        server.return_action = action.value();
+    } else if (c.name == "location") {
+        server.locations.emplace_back();
+    } else {
+        return not_supported(c);
+    }
+    return success();
+}
+
+Status build_server(const Directive& d, const LocationSettings& http, ServerConfig& server) {
+    server.where = d.where;
+    for (const Directive& c : d.block)
+        if (Status s = apply_server_directive(c, server); !s) return s;
+    if (server.listens.empty()) {  // nginx: *:80 when root, *:8000 otherwise
+        ListenConfig l;
+        l.text = "*:80";
+        l.address = net::parse_listen_address("80").value();
+        l.where = d.where;
+        server.listens.push_back(l);
+    }
+    if (server.names.empty()) server.names = parse_server_name("").value();
+    merge(server.settings, http);
+    size_t i = 0;
+    for (const Directive& c : d.block)
+        if (c.name == "location")
+            if (Status s = build_location(c, server.settings, server.locations[i++]); !s) return s;
+    return success();
+}
+
+// Two `default_server` flags on one address are an error, as in nginx.
+Status check_default_servers(const HttpConfig& http) {
+    std::vector<std::string> seen;
+    for (const ServerConfig& s : http.servers) {
+        for (const ListenConfig& l : s.listens) {
+            if (!l.default_server) continue;
+            std::string key = address_key(l.address);
+            for (const std::string& k : seen)
+                if (k == key) return fail(l.where, "a duplicate default server for " + key);
+            seen.push_back(key);
+        }
+    }
+    return success();
+}
+
+std::string joined(const std::vector<std::string>& parts, size_t from) {
+    std::string out;
+    for (size_t i = from; i < parts.size(); ++i)
+        out += parts[i];
+    return out;
+}
+
+Status build_http(const Directive& d, HttpConfig& http) {
+    http.log_formats["combined"] =
+        "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
+        "\"$http_referer\" \"$http_user_agent\"";
+    for (const Directive& c : d.block) {
+        bool handled = false;
+        if (Status s = apply_setting(c, http.settings, handled); !s) return s;
+        if (handled) continue;
+        if (c.name == "server") {
+            http.servers.emplace_back();
+        } else if (c.name == "log_format") {
+            size_t first = c.args.size() > 2 && c.args[1].rfind("escape=", 0) == 0 ? 2 : 1;
+            if (c.args[0] == "combined")
+                return fail(c.where, "duplicate \"log_format\" name \"combined\"");
+            http.log_formats[c.args[0]] = joined(c.args, first);
+        } else {
+            return not_supported(c);
+        }
+    }
+    apply_defaults(http.settings);
+    size_t i = 0;
+    for (const Directive& c : d.block)
+        if (c.name == "server")
+            if (Status s = build_server(c, http.settings, http.servers[i++]); !s) return s;
+    return check_default_servers(http);
+}
+
+std::string absolute(const std::string& path, const std::string& prefix) {
+    return path.empty() || path.front() == '/' || path == "stderr" ? path : prefix + path;
+}
+
+Status apply_main_directive(const Directive& d, MainConfig& main) {
+    if (d.name == "worker_processes") {
+        if (d.args[0] == "auto") {
+            main.worker_processes =
+                static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+            return success();
+        }
+        auto n = config::parse_number(d);
+        if (!n) return Err{n.error()};
+        main.worker_processes = static_cast<int>(n.value());
+    } else if (d.name == "daemon" || d.name == "master_process") {
+        auto on = config::parse_flag(d);
+        if (!on) return Err{on.error()};
+        (d.name == "daemon" ? main.daemon : main.master_process) = on.value();
+    } else if (d.name == "pid") {
+        main.pid_file = d.args[0] == "off" ? "" : absolute(d.args[0], main.prefix);
+    } else if (d.name == "error_log") {
+        main.error_log = absolute(d.args[0], main.prefix);
+        if (d.args.size() > 1) main.error_log_level = d.args[1];
+    } else if (d.name == "worker_rlimit_nofile") {
+        auto n = config::parse_number(d);
+        if (!n) return Err{n.error()};
+        main.worker_rlimit_nofile = static_cast<uint64_t>(n.value());
+    } else if (d.name == "events") {
+        for (const Directive& e : d.block) {
+            if (e.name != "worker_connections") continue;  // use, multi_accept: accepted
+            auto n = config::parse_number(e);
+            if (!n) return Err{n.error()};
+            main.worker_connections = static_cast<int>(n.value());
+        }
+    } else if (d.name == "http") {
+        return build_http(d, main.http);
+    } else if (d.name != "user") {  // `user` needs root to matter; accepted as nginx does
+        return not_supported(d);
+    }
+    return success();
+}
+
+}  // namespace
+
+Result<MainConfig, config::ConfigError> build_main_config(const std::vector<Directive>& main_block,
+                                                          const std::string& prefix) {
+    MainConfig main;
+    main.prefix = prefix;
+    main.pid_file = prefix + "logs/nginx.pid";
+    main.error_log = prefix + "logs/error.log";
+    for (const Directive& d : main_block)
+        if (Status s = apply_main_directive(d, main); !s) return Err{s.error()};
+    return main;
+}
+
+}  // namespace strata::web

@@ -1,0 +1,223 @@
+#include "strata/web/settings_builder.h"
+
+#include <functional>
+#include <map>
+#include <string_view>
+
+#include "strata/config/values.h"
+#include "strata/http/request_head.h"
+
+namespace strata::web {
+namespace {
+
+using config::Directive;
+using config::fail;
+using config::Status;
+using config::success;
+
+using Setter = std::function<Status(const Directive&, LocationSettings&)>;
+
+Setter flag(std::optional<bool> LocationSettings::*field) {
+    return [field](const Directive& d, LocationSettings& s) -> Status {
+        auto value = config::parse_flag(d);
+        if (!value) return Err{value.error()};
+        s.*field = value.value();
+        return success();
+    };
+}
+
+Setter time_ms(std::optional<uint64_t> LocationSettings::*field) {
+    return [field](const Directive& d, LocationSettings& s) -> Status {
+        auto value = config::parse_time_ms(d);
+        if (!value) return Err{value.error()};
+        s.*field = static_cast<uint64_t>(value.value());
+        return success();
+    };
+}
+
+Setter size(std::optional<uint64_t> LocationSettings::*field) {
+    return [field](const Directive& d, LocationSettings& s) -> Status {
+        auto value = config::parse_size(d);
+        if (!value) return Err{value.error()};
+        s.*field = static_cast<uint64_t>(value.value());
+        return success();
+    };
+}
+
+Setter words(std::optional<std::vector<std::string>> LocationSettings::*field) {
+    return [field](const Directive& d, LocationSettings& s) -> Status {
+        s.*field = d.args;
+        return success();
+    };
+}
+
+Setter text(std::optional<std::string> LocationSettings::*field) {
+    return [field](const Directive& d, LocationSettings& s) -> Status {
+        s.*field = d.args.at(0);
+        return success();
+    };
+}
+
+// types { text/html html htm; … }
+Status set_types(const Directive& d, LocationSettings& s) {
+    auto types = std::make_shared<std::map<std::string, std::string>>();
+    for (const Directive& entry : d.block) {
+        for (const std::string& ext : entry.args) {
+            std::string key = ext;
+            for (char& c : key)
+                c = http::ascii_lower(c);
+            (*types)[key] = entry.name;
+        }
+    }
+    s.types = std::move(types);
+    return success();
+}
+
+// error_page code … [=[response]] uri
+Status set_error_page(const Directive& d, LocationSettings& s) {
+    if (!s.error_pages) s.error_pages = std::map<int, ErrorPage>{};
+    ErrorPage page;
+    page.uri = d.args.back();
+    size_t codes_end = d.args.size() - 1;
+    const std::string& maybe_override = d.args[codes_end - 1];
+    if (!maybe_override.empty() && maybe_override.front() == '=') {
+        --codes_end;
+        auto code = config::number_value(std::string_view(maybe_override).substr(1));
+        if (maybe_override.size() > 1 && !code)
+            return fail(d.where, "invalid value \"" + maybe_override + "\"");
+        page.response = maybe_override.size() == 1 ? -1 : static_cast<int>(*code);
+    }
+    if (codes_end == 0)
+        return fail(d.where, "invalid number of arguments in \"error_page\" directive");
+    for (size_t i = 0; i < codes_end; ++i) {
+        auto code = config::number_value(d.args[i]);
+        if (!code || *code < 300 || *code > 599)
+            return fail(d.where, "value \"" + d.args[i] + "\" must be between 300 and 599");
+        (*s.error_pages)[static_cast<int>(*code)] = page;
+    }
+    return success();
+}
+
+// add_header name value [always]. A level's settings start unset, so its add_headers
+// form one list that replaces the inherited one when merged (nginx's rule).
+Status add_header(const Directive& d, LocationSettings& s) {
+    if (!s.add_headers) s.add_headers = std::vector<AddedHeader>{};
+    bool always = d.args.size() == 3;
+    if (always && d.args[2] != "always")
+        return fail(d.where, "invalid parameter \"" + d.args[2] + "\"");
+    s.add_headers->push_back({d.args[0], d.args[1], always});
+    return success();
+}
+
+Status set_if_modified_since(const Directive& d, LocationSettings& s) {
+    const std::string& v = d.args[0];
+    if (v == "off")
+        s.if_modified_since = IfModifiedSince::off;
+    else if (v == "exact")
+        s.if_modified_since = IfModifiedSince::exact;
+    else if (v == "before")
+        s.if_modified_since = IfModifiedSince::before;
+    else
+        return fail(d.where, "invalid value \"" + v +
+                                 "\" in \"if_modified_since\" directive, it must be \"off\", "
+                                 "\"exact\" or \"before\"");
+    return success();
+}
+
+// keepalive_timeout timeout [header_timeout]
+Status set_keepalive_timeout(const Directive& d, LocationSettings& s) {
+    auto value = config::parse_time_ms(d);
+    if (!value) return Err{value.error()};
+    s.keepalive_timeout_ms = static_cast<uint64_t>(value.value());
+    return success();
+}
+
+Status set_keepalive_requests(const Directive& d, LocationSettings& s) {
+    auto value = config::parse_number(d);
+    if (!value) return Err{value.error()};
+    s.keepalive_requests = static_cast<uint64_t>(value.value());
+    return success();
+}
+
+Status set_gzip_comp_level(const Directive& d, LocationSettings& s) {
+    auto value = config::parse_number(d);
+    if (!value) return Err{value.error()};
+    if (value.value() < 1 || value.value() > 9)
+        return fail(d.where, "value must be between 1 and 9");  // nginx's bounds check
+    s.gzip_comp_level = static_cast<int>(value.value());
+    return success();
+}
+
+// access_log off | path [format [buffer=… flush=… gzip if=…]]
+Status set_access_log(const Directive& d, LocationSettings& s) {
+    if (!s.access_logs) s.access_logs = std::vector<std::pair<std::string, std::string>>{};
+    if (d.args[0] == "off") return success();  // the level logs nothing
+    std::string format =
+        d.args.size() > 1 && d.args[1].find('=') == std::string::npos ? d.args[1] : "combined";
+    s.access_logs->emplace_back(d.args[0], format);
+    return success();
+}
+
+Status accept_as_is(const Directive&, LocationSettings&) {
+    return success();
+}
+
+const std::map<std::string_view, Setter>& setters() {
+    static const std::map<std::string_view, Setter> table = {
+        {"root", text(&LocationSettings::root)},
+        {"index", words(&LocationSettings::index)},
+        {"default_type", text(&LocationSettings::default_type)},
+        {"types", set_types},
+        {"sendfile", flag(&LocationSettings::sendfile)},
+        {"tcp_nopush", flag(&LocationSettings::tcp_nopush)},
+        {"tcp_nodelay", flag(&LocationSettings::tcp_nodelay)},
+        {"server_tokens", flag(&LocationSettings::server_tokens)},
+        {"etag", flag(&LocationSettings::etag)},
+        {"autoindex", flag(&LocationSettings::autoindex)},
+        {"absolute_redirect", flag(&LocationSettings::absolute_redirect)},
+        {"server_name_in_redirect", flag(&LocationSettings::server_name_in_redirect)},
+        {"port_in_redirect", flag(&LocationSettings::port_in_redirect)},
+        {"log_not_found", flag(&LocationSettings::log_not_found)},
+        {"if_modified_since", set_if_modified_since},
+        {"client_max_body_size", size(&LocationSettings::client_max_body_size)},
+        {"keepalive_timeout", set_keepalive_timeout},
+        {"keepalive_requests", set_keepalive_requests},
+        {"send_timeout", time_ms(&LocationSettings::send_timeout_ms)},
+        {"client_body_timeout", time_ms(&LocationSettings::client_body_timeout_ms)},
+        {"error_page", set_error_page},
+        {"add_header", add_header},
+        {"access_log", set_access_log},
+        {"expires", text(&LocationSettings::expires)},
+        {"gzip", flag(&LocationSettings::gzip)},
+        {"gzip_vary", flag(&LocationSettings::gzip_vary)},
+        {"gzip_types", words(&LocationSettings::gzip_types)},
+        {"gzip_disable", words(&LocationSettings::gzip_disable)},
+        {"gzip_min_length", size(&LocationSettings::gzip_min_length)},
+        {"gzip_comp_level", set_gzip_comp_level},
+        // Accepted with nginx's meaning and nothing to do here yet.
+        {"types_hash_max_size", accept_as_is},
+        {"types_hash_bucket_size", accept_as_is},
+        {"charset", accept_as_is},
+        {"gzip_http_version", accept_as_is},
+        {"gzip_proxied", accept_as_is},
+        {"gzip_buffers", accept_as_is},
+        {"disable_symlinks", accept_as_is},
+        // Per-level error logs: the worker writes to the main one for now.
+        {"error_log", accept_as_is},
+    };
+    return table;
+}
+
+}  // namespace
+
+Status apply_setting(const Directive& d, LocationSettings& s, bool& handled) {
+    handled = true;
+    auto it = setters().find(d.name);
+    if (it == setters().end()) {
+        handled = false;
+        return success();
+    }
+    return it->second(d, s);
+}
+
+}  // namespace strata::web
