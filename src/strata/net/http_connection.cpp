@@ -236,7 +236,11 @@ void HttpConnection::write_head(const ResponseHead& head, int64_t content_length
     if (content_length >= 0) w.content_length(static_cast<uint64_t>(content_length));
     if (!head.last_modified.empty()) w.header("Last-Modified", head.last_modified);
     if (!head.location.empty()) w.header("Location", head.location);
+    if (head.chunked && parser_.head().version == http::Version::http11 &&
+        parser_.head().method != "HEAD")
+        w.chunked();
     w.connection(keep_alive);
+    if (head.vary_accept_encoding) w.header("Vary", "Accept-Encoding");
     for (const http::Header& h : head.headers)
         w.header(h.name, h.value);
     w.end();
@@ -257,12 +261,30 @@ bool HttpConnection::take_response() {
 
 void HttpConnection::respond(const ResponseHead& head, std::string_view body) {
     if (!take_response()) return;
-    bool keep = keep_alive_after(head.status);
-    bool http09 = parser_.head().version == http::Version::http09;
+    http::Version version = parser_.head().version;
+    bool http09 = version == http::Version::http09;
+    // Without chunked coding (HTTP/1.0) an unknown length ends with the connection.
+    bool keep =
+        keep_alive_after(head.status) && (!head.chunked || version == http::Version::http11);
     bool send_body = parser_.head().method != "HEAD" && !has_no_body(head.status);
-    if (!http09) write_head(head, has_no_body(head.status) ? -1 : int64_t(body.size()), keep);
-    if (send_body || http09) output_.append(body);
+    bool length_known = !head.chunked && !has_no_body(head.status);
+    if (!http09) write_head(head, length_known ? static_cast<int64_t>(body.size()) : -1, keep);
+    if (http09 || (send_body && !head.chunked) || (send_body && version != http::Version::http11))
+        output_.append(body);
+    else if (send_body)
+        append_chunked(body);
     finish_request(keep && !http09);
+}
+
+// The whole body as one chunk and the last chunk.
+void HttpConnection::append_chunked(std::string_view body) {
+    if (!body.empty()) {
+        char size[http::kMaxChunkHeader];
+        output_.append({size, http::format_chunk_header(body.size(), size)});
+        output_.append(body);
+        output_.append(http::kChunkEnd);
+    }
+    output_.append(http::kLastChunk);
 }
 
 void HttpConnection::respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) {

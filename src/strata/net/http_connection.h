@@ -63,6 +63,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     void respond(const ResponseHead& head, std::string_view body) override;
     void respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) override;
     void respond_error(int status) override;
+    void append_chunked(std::string_view body);
     void close_without_response() override;
 
     enum class ReadOutcome : uint8_t { closed, drained, more };

@@ -22,6 +22,10 @@ struct ResponseHead {
     std::string_view location;
     std::vector<http::Header> headers;  // written after Connection (ETag, Accept-Ranges…)
     std::string_view server;            // the Server header; empty: the connection's default
+    // The body's length is not known up front (gzip): chunked on HTTP/1.1, the end of the
+    // connection on HTTP/1.0.
+    bool chunked = false;
+    bool vary_accept_encoding = false;  // "Vary: Accept-Encoding", where nginx writes it
 };
 
 // Which listening socket accepted a connection: the tag given to HttpServer::listen,

@@ -13,10 +13,6 @@ bool is_redirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-std::string_view server_token(const LocationSettings& s) {
-    return *s.server_tokens ? kServerToken : kProductName;
-}
-
 std::string_view query_of(std::string_view target) {
     size_t q = target.find('?');
     return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
@@ -47,6 +43,10 @@ void run_return(RequestContext& ctx, const ReturnAction& action) {
 
 }  // namespace
 
+std::string_view server_token(const LocationSettings& s) {
+    return *s.server_tokens ? kServerToken : kProductName;
+}
+
 void respond_redirect(RequestContext& ctx, int status, std::string_view location) {
     net::ResponseHead head;
     head.status = status;
@@ -56,11 +56,15 @@ void respond_redirect(RequestContext& ctx, int status, std::string_view location
     respond_with(ctx, head, page);
 }
 
-FrontHandler::FrontHandler(std::shared_ptr<const MainConfig> config)
-    : config_(std::move(config)), groups_(group_by_listen_address(config_->http)) {}
+FrontHandler::FrontHandler(std::shared_ptr<const MainConfig> config, AccessLog* access_log)
+    : config_(std::move(config)),
+      groups_(group_by_listen_address(config_->http)),
+      access_log_(access_log) {}
 
 void FrontHandler::handle(net::Exchange& exchange) {
-    RequestContext ctx(exchange, *config_);
+    LoggingExchange logged(exchange, access_log_);  // every answer goes through it
+    RequestContext ctx(logged, *config_);
+    logged.set_context(ctx);
     const http::RequestHead& head = exchange.request();
     size_t tag = static_cast<size_t>(exchange.listener().tag);
     const ListenGroup& group = groups_.at(tag < groups_.size() ? tag : 0);

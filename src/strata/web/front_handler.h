@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "strata/net/http_exchange.h"
+#include "strata/web/access_log.h"
 #include "strata/web/http_config.h"
 #include "strata/web/request_context.h"
 #include "strata/web/virtual_hosts.h"
@@ -16,7 +17,9 @@ namespace strata::web {
 
 class FrontHandler final : public net::HttpHandler {
   public:
-    explicit FrontHandler(std::shared_ptr<const MainConfig> config);
+    // `access_log`, when given, receives a line per response; it outlives the handler.
+    explicit FrontHandler(std::shared_ptr<const MainConfig> config,
+                          AccessLog* access_log = nullptr);
     void handle(net::Exchange& exchange) override;
 
     const std::vector<ListenGroup>& listen_groups() const { return groups_; }
@@ -24,6 +27,7 @@ class FrontHandler final : public net::HttpHandler {
   private:
     std::shared_ptr<const MainConfig> config_;
     std::vector<ListenGroup> groups_;
+    AccessLog* access_log_ = nullptr;
 };
 
 // Phases, shared by the handler and the content phase (internal redirects re-enter).
@@ -35,5 +39,7 @@ void finish_with_error(RequestContext& ctx, int status);
 void respond_redirect(RequestContext& ctx, int status, std::string_view location);
 void respond_with(RequestContext& ctx, net::ResponseHead& head, std::string_view body);
 void add_configured_headers(const RequestContext& ctx, net::ResponseHead& head);
+// The product token error pages show: "strata/0.1.0", or "strata" with server_tokens off.
+std::string_view server_token(const LocationSettings& settings);
 
 }  // namespace strata::web

@@ -12,12 +12,12 @@
 
 #include "strata/config/directive.h"
 #include "strata/net/listener.h"
+#include "strata/web/conditional.h"
 #include "strata/web/location_match.h"
+#include "strata/web/log_format.h"
 #include "strata/web/server_names.h"
 
 namespace strata::web {
-
-enum class IfModifiedSince : uint8_t { off, exact, before };
 
 // error_page CODE… [=[RESPONSE]] URI
 struct ErrorPage {
@@ -98,7 +98,7 @@ struct ServerConfig {
 
 struct HttpConfig {
     std::vector<ServerConfig> servers;
-    std::map<std::string, std::string> log_formats;  // name → format ("combined" built in)
+    std::map<std::string, LogFormat> log_formats;  // compiled; "combined" built in
     LocationSettings settings;
 };
 

@@ -6,10 +6,7 @@
 
 #include <cerrno>
 
-#include <fmt/format.h>
-
-#include "strata/base/http_date.h"
-#include "strata/web/content_type.h"
+#include "strata/web/file_response.h"
 #include "strata/web/front_handler.h"
 #include "strata/web/variables.h"
 
@@ -99,20 +96,7 @@ void serve_file(RequestContext& ctx, const std::string& path) {
         ::close(fd);
         return finish_with_error(ctx, 405);
     }
-    net::ResponseHead head;
-    head.status = ctx.error_status != 0 ? ctx.error_status : 200;
-    head.content_type = content_type_for(path, ctx.settings());
-    if (head.status == 200) {  // nginx drops validators from error pages served from files
-        char date[kHttpDateLength];
-        format_http_date(st.st_mtime, date);
-        head.last_modified = ctx.keep(std::string(date, kHttpDateLength));
-    }
-    if (*ctx.settings().etag)
-        head.headers.push_back(
-            {"ETag", ctx.keep(fmt::format("\"{:x}-{:x}\"", st.st_mtime, st.st_size))});
-    if (head.status == 200) head.headers.push_back({"Accept-Ranges", "bytes"});
-    add_configured_headers(ctx, head);
-    ctx.exchange.respond_file(head, fd, 0, static_cast<uint64_t>(st.st_size));
+    respond_with_file(ctx, path, fd, st);
 }
 
 }  // namespace

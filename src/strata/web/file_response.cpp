@@ -1,0 +1,203 @@
+#include "strata/web/file_response.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "strata/base/http_date.h"
+#include "strata/http/error_page.h"
+#include "strata/web/byte_ranges.h"
+#include "strata/web/conditional.h"
+#include "strata/web/content_type.h"
+#include "strata/web/expires.h"
+#include "strata/web/front_handler.h"
+#include "strata/web/gzip_filter.h"
+#include "strata/web/multipart_byteranges.h"
+
+namespace strata::web {
+namespace {
+
+// What the response says about the file, computed once.
+struct FileFacts {
+    uint64_t size;
+    std::time_t mtime;
+    std::string etag;  // empty with `etag off`
+    std::string last_modified;
+    std::string_view content_type;
+};
+
+FileFacts facts_of(const RequestContext& ctx, const std::string& path, const struct stat& st) {
+    char date[kHttpDateLength];
+    format_http_date(st.st_mtime, date);
+    std::string etag =
+        *ctx.settings().etag ? fmt::format("\"{:x}-{:x}\"", st.st_mtime, st.st_size) : "";
+    return {static_cast<uint64_t>(st.st_size), st.st_mtime, std::move(etag),
+            std::string(date, kHttpDateLength), content_type_for(path, ctx.settings())};
+}
+
+bool read_range(int fd, uint64_t offset, uint64_t length, std::string& out) {
+    size_t start = out.size();
+    out.resize(start + length);
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = ::pread(fd, out.data() + start + done, length - done,
+                            static_cast<off_t>(offset + done));
+        if (n <= 0) return false;
+        done += static_cast<size_t>(n);
+    }
+    return true;
+}
+
+GzipOptions gzip_options(const LocationSettings& s) {
+    GzipOptions o;
+    o.enabled = *s.gzip;
+    o.vary = *s.gzip_vary;
+    o.min_length = *s.gzip_min_length;
+    o.comp_level = *s.gzip_comp_level;
+    for (const std::string& type : *s.gzip_types) {
+        if (type == "*") o.all_types = true;
+        o.types.push_back(type);
+    }
+    std::vector<Regex> patterns;
+    for (const std::string& pattern : *s.gzip_disable) {
+        if (pattern == "msie6") {
+            o.disable_msie6 = true;
+        } else if (auto regex = Regex::compile(pattern, true)) {
+            patterns.push_back(std::move(regex.value()));
+        }
+    }
+    if (!patterns.empty())
+        o.disable_user_agent = [patterns](std::string_view agent) {
+            for (const Regex& r : patterns)
+                if (r.match(agent)) return true;
+            return false;
+        };
+    return o;
+}
+
+// The head every answer about the file starts from: nginx keeps Last-Modified only on
+// 200, 206 and 304.
+net::ResponseHead file_head(RequestContext& ctx, const FileFacts& f, int status) {
+    net::ResponseHead head;
+    head.status = status;
+    head.content_type = f.content_type;
+    if (status == 200 || status == 206 || status == 304)
+        head.last_modified = ctx.keep(f.last_modified);
+    if (!f.etag.empty()) head.headers.push_back({"ETag", ctx.keep(f.etag)});
+    return head;
+}
+
+// nginx's headers filter: Expires and Cache-Control, then add_header.
+void add_header_filter(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f) {
+    if (expires_applies(head.status)) {
+        ExpiresHeaders e = expires_headers(*ctx.settings().expires, std::time(nullptr), f.mtime);
+        if (!e.expires.empty()) head.headers.push_back({"Expires", ctx.keep(e.expires)});
+        if (!e.cache_control.empty())
+            head.headers.push_back({"Cache-Control", ctx.keep(e.cache_control)});
+    }
+    add_configured_headers(ctx, head);
+}
+
+void respond_gzipped(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f, int fd,
+                     const GzipOptions& options) {
+    std::string plain, packed;
+    bool ok = read_range(fd, 0, f.size, plain);
+    ::close(fd);
+    if (!ok) return ctx.exchange.respond_error(500);
+    GzipEncoder encoder(gzip_params(options, f.size));
+    if (!encoder.ok() || !encoder.feed(plain, packed) || !encoder.finish(packed))
+        return ctx.exchange.respond_error(500);
+    for (http::Header& h : head.headers) {
+        if (h.name != "ETag") continue;
+        auto weak = weaken_etag(h.value);
+        h.value = weak ? ctx.keep(*weak) : "";
+    }
+    std::erase_if(head.headers, [](const http::Header& h) { return h.value.empty(); });
+    head.headers.push_back({"Content-Encoding", "gzip"});
+    head.chunked = true;
+    ctx.exchange.respond(head, packed);
+}
+
+void respond_multipart(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f, int fd,
+                       const RangePlan& plan) {
+    // nginx numbers boundaries per process from 1; a worker is one thread.
+    static uint64_t boundary_counter = 0;
+    MultipartRanges parts =
+        build_multipart_byteranges(plan.ranges, f.size, f.content_type, ++boundary_counter);
+    std::string body;
+    body.reserve(parts.content_length);
+    for (const BodySegment& s : parts.segments) {
+        if (s.is_literal()) {
+            body += s.literal;
+        } else if (!read_range(fd, s.file.offset, s.file.length, body)) {
+            ::close(fd);
+            return ctx.exchange.respond_error(500);
+        }
+    }
+    ::close(fd);
+    head.status = 206;
+    head.content_type = ctx.keep(parts.content_type);
+    ctx.exchange.respond(head, body);
+}
+
+void respond_with_ranges(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f, int fd) {
+    Validators v{f.etag, f.mtime};
+    RangePlan plan = plan_byte_ranges(range_headers(ctx.exchange.request()), f.size, v);
+    switch (plan.kind) {
+        case RangeKind::full:
+            if (plan.accept_ranges) head.headers.push_back({"Accept-Ranges", "bytes"});
+            return ctx.exchange.respond_file(head, fd, 0, f.size);
+        case RangeKind::partial: {
+            const ByteRange& r = plan.ranges.front();
+            head.status = 206;
+            head.headers.push_back({"Content-Range", ctx.keep(content_range(r, f.size))});
+            return ctx.exchange.respond_file(head, fd, static_cast<off_t>(r.offset), r.length);
+        }
+        case RangeKind::multipart:
+            return respond_multipart(ctx, head, f, fd, plan);
+        case RangeKind::unsatisfiable: {
+            ::close(fd);
+            net::ResponseHead error;
+            error.status = 416;
+            error.content_type = "text/html";
+            error.headers.push_back({"Content-Range", ctx.keep(unsatisfied_content_range(f.size))});
+            return ctx.exchange.respond(
+                error, ctx.keep(http::error_page(416, server_token(ctx.settings()))));
+        }
+    }
+}
+
+}  // namespace
+
+void respond_with_file(RequestContext& ctx, const std::string& path, int fd,
+                       const struct stat& st) {
+    FileFacts f = facts_of(ctx, path, st);
+    int status = ctx.error_status != 0 ? ctx.error_status : 200;
+    if (status == 200) {
+        Precondition pre =
+            evaluate_preconditions(conditional_headers(ctx.exchange.request()), {f.etag, f.mtime},
+                                   *ctx.settings().if_modified_since);
+        if (pre == Precondition::precondition_failed) {
+            ::close(fd);
+            return finish_with_error(ctx, 412);
+        }
+        if (pre == Precondition::not_modified) {
+            ::close(fd);
+            net::ResponseHead head = file_head(ctx, f, 304);
+            head.content_type = {};
+            add_header_filter(ctx, head, f);
+            return ctx.exchange.respond(head, {});
+        }
+    }
+    net::ResponseHead head = file_head(ctx, f, status);
+    add_header_filter(ctx, head, f);
+    GzipOptions gzip = gzip_options(ctx.settings());
+    GzipDecision decision = decide_gzip(gzip, gzip_request(ctx.exchange.request()),
+                                        {status, f.content_type, f.size, false});
+    head.vary_accept_encoding = decision.vary;
+    if (decision.compress) return respond_gzipped(ctx, head, f, fd, gzip);
+    if (status != 200) return ctx.exchange.respond_file(head, fd, 0, f.size);  // error pages
+    respond_with_ranges(ctx, head, f, fd);
+}
+
+}  // namespace strata::web
