@@ -44,7 +44,7 @@ def wait_for_port(port, proc, timeout=10):
 class Strata:
     """A running `strata -c nginx.conf` (master and workers), in the foreground."""
 
-    def __init__(self, workdir, http_block, main_extra=""):
+    def __init__(self, workdir, http_block, main_extra="", workers=1):
         if not STRATA_BIN.exists():
             pytest.fail(f"strata binary not built: {STRATA_BIN}")
         self.dir = Path(workdir)
@@ -54,7 +54,7 @@ class Strata:
         self.pid_file = self.dir / "strata.pid"
         self.error_log = self.dir / "error.log"
         self.conf.write_text(
-            f"daemon off;\nworker_processes 1;\npid {self.pid_file};\n"
+            f"daemon off;\nworker_processes {workers};\npid {self.pid_file};\n"
             f"error_log {self.error_log} info;\n{main_extra}\n"
             f"events {{ worker_connections 1024; }}\n"
             f"http {{\n{http_block.replace('PORT', str(self.port))}\n}}\n")

@@ -22,6 +22,8 @@ constexpr uint64_t kMaxPendingOutput = 256 * 1024;
 // is taken in bounded steps.
 constexpr size_t kMaxBufferedInput = 64 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// How long a connection stays open, silent, after a graceful stop began.
+constexpr uint64_t kDrainGraceMs = 1000;
 
 bool has_no_body(int status) {
     return status < 200 || status == 204 || status == 304;
@@ -222,7 +224,7 @@ void HttpConnection::reject(int status) {
 }
 
 bool HttpConnection::keep_alive_after(int status) const {
-    if (linger_on_close_ || peer_closed_) return false;
+    if (linger_on_close_ || peer_closed_ || draining_) return false;
     if (requests_ >= options().keepalive_requests) return false;
     if (status == 400 || status == 413 || status == 414 || status == 431) return false;
     return parser_.head().keep_alive;
@@ -379,9 +381,12 @@ void HttpConnection::discard_input() {
     update_timer();  // lingering_timeout is a pause between reads, as in nginx
 }
 
+// A graceful stop: the next response says "Connection: close" and ends the connection;
+// one that stays silent is closed after a short grace. Closing an idle keep-alive
+// connection at once would reset a client whose next request is already on its way.
 void HttpConnection::close_when_idle() {
-    if (idle()) return close();
-    close_after_flush_ = true;
+    draining_ = true;
+    if (state_ == State::reading_head && input_.empty() && output_.empty()) update_timer();
 }
 
 void HttpConnection::close() {
@@ -403,6 +408,8 @@ void HttpConnection::update_timer() {
     if (!output_.empty()) return loop.arm(timer_, o.send_timeout_ms);
     switch (state_) {
         case State::reading_head:
+            if (input_.empty() && draining_)
+                return loop.arm(timer_, std::min(o.keepalive_timeout_ms, kDrainGraceMs));
             if (input_.empty() && requests_ > 0) return loop.arm(timer_, o.keepalive_timeout_ms);
             if (!header_timer_armed_) {
                 header_timer_armed_ = true;
@@ -424,7 +431,8 @@ void HttpConnection::update_timer() {
 
 // nginx closes without a response when a client is too slow (the 408 is only logged).
 void HttpConnection::on_timeout() {
-    if (state_ == State::reading_head && input_.empty() && requests_ > 0) return close();
+    if (state_ == State::reading_head && input_.empty() && (requests_ > 0 || draining_))
+        return close();
     if (state_ != State::lingering)
         log::info("client timed out while {} from {}",
                   !output_.empty() ? "sending response" : "reading request", peer_.text());

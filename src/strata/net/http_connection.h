@@ -114,6 +114,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     bool read_paused_ = false;        // back-pressure stopped reading or parsing; input waits
     bool awaiting_response_ = false;  // the handler holds the exchange
     bool close_after_flush_ = false;
+    bool draining_ = false;  // graceful stop: no more keep-alive
     bool linger_on_close_ = false;
     bool processing_ = false;   // inside process(): flush once at its end
     bool in_readable_ = false;  // inside on_readable(): its loop resumes reading
