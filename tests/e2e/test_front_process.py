@@ -153,3 +153,34 @@ def test_stop_signal_through_the_pid_file(tmp_path):
     missing = server.command("-s", "reload")
     assert missing.returncode == 1
     assert f'open() "{server.pid_file}" failed (2: No such file or directory)' in missing.stderr
+
+
+def test_worker_connections_limits_clients(tmp_path):
+    root = tmp_path / "html"
+    root.mkdir()
+    (root / "index.html").write_text("Hello World\n")
+    # One listening socket and four clients fill five worker_connections.
+    server = Strata(tmp_path, SERVER % (root, "one"))
+    server.conf.write_text(server.conf.read_text().replace("worker_connections 1024", "worker_connections 5"))
+    old = worker_pids(server)
+    assert server.command("-s", "reload").returncode == 0
+    wait_until(lambda: len(worker_pids(server)) == 1 and worker_pids(server) != old)
+    held = [server.connect() for _ in range(4)]
+    for sock in held:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK")
+    extra = server.connect()
+    extra.settimeout(5)
+    assert extra.recv(4096) == b""  # closed at once
+    assert "5 worker_connections are not enough" in server.error_log.read_text()
+    for sock in held:
+        sock.close()
+    wait_until(lambda: serves(server))  # the slots are free again
+    server.stop()
+
+
+def serves(server):
+    try:
+        return requests.get(f"{server.url}/", timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False

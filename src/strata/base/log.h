@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace strata::log {
@@ -16,6 +18,13 @@ void set_level(Level level);
 Level level();
 // Where lines go: a file descriptor (stderr by default).
 void set_fd(int fd);
+// Appends to the file at `path` from now on, and remembers it for reopen(). Returns 0,
+// or the errno of a failed open() (the destination is then unchanged).
+int open_file(const std::string& path);
+// Opens the remembered file again, after it was moved away (USR1); nothing for stderr.
+void reopen();
+// "debug" … "emerg", as error_log's level argument.
+std::optional<Level> parse_level(std::string_view name);
 
 void write(Level level, std::string_view message);
 
@@ -25,6 +34,10 @@ void emit(Level lvl, fmt::format_string<Args...> format, Args&&... args) {
     write(lvl, fmt::format(format, std::forward<Args>(args)...));
 }
 
+template <class... Args>
+void alert(fmt::format_string<Args...> format, Args&&... args) {
+    emit(Level::alert, format, std::forward<Args>(args)...);
+}
 template <class... Args>
 void error(fmt::format_string<Args...> format, Args&&... args) {
     emit(Level::error, format, std::forward<Args>(args)...);

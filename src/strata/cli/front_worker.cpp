@@ -1,8 +1,10 @@
 #include "strata/cli/front_worker.h"
 
+#include "strata/base/log.h"
 #include "strata/net/event_loop.h"
 #include "strata/net/http_server.h"
 #include "strata/process/http_worker.h"
+#include "strata/web/access_log.h"
 #include "strata/web/front_handler.h"
 
 namespace strata::cli {
@@ -13,6 +15,7 @@ namespace {
 net::HttpOptions connection_options(const web::MainConfig& config) {
     const web::LocationSettings& http = config.http.settings;
     net::HttpOptions o;
+    o.worker_connections = static_cast<uint64_t>(config.worker_connections);
     o.keepalive_timeout_ms = *http.keepalive_timeout_ms;
     o.keepalive_requests = *http.keepalive_requests;
     o.send_timeout_ms = *http.send_timeout_ms;
@@ -30,9 +33,15 @@ net::HttpOptions connection_options(const web::MainConfig& config) {
 int run_front_worker(std::shared_ptr<const web::MainConfig> config,
                      process::WorkerContext& worker) {
     net::EventLoop loop;
-    web::FrontHandler handler(config);
+    web::AccessLog access_log(*config);
+    web::FrontHandler handler(config, &access_log);
     net::HttpServer server(loop, handler, connection_options(*config));
-    return process::serve_http_worker(loop, server, worker);
+    process::HttpWorkerOptions options;
+    options.reopen_logs = [&access_log] {  // USR1, after the files were moved away
+        log::reopen();
+        access_log.reopen();
+    };
+    return process::serve_http_worker(loop, server, worker, std::move(options));
 }
 
 }  // namespace strata::cli

@@ -11,6 +11,8 @@ namespace strata::net {
 
 struct HttpOptions {
     http::ParserOptions parser;
+    // nginx's worker_connections: listening sockets count too; 0 = no limit.
+    uint64_t worker_connections = 0;
     uint64_t client_header_timeout_ms = 60'000;
     uint64_t client_body_timeout_ms = 60'000;
     uint64_t keepalive_timeout_ms = 75'000;

@@ -1,6 +1,10 @@
 #include "strata/net/http_server.h"
 
+#include <unistd.h>
+
 #include <vector>
+
+#include "strata/base/log.h"
 
 namespace strata::net {
 
@@ -17,6 +21,12 @@ void HttpServer::listen(int listen_fd, int tag) {
 }
 
 void HttpServer::on_accept(int fd, const PeerAddress& peer, const ListenerInfo& listener) {
+    uint64_t limit = options_.worker_connections;
+    if (limit > 0 && connections_.size() + acceptors_.size() >= limit) {
+        log::alert("{} worker_connections are not enough", limit);
+        ::close(fd);
+        return;
+    }
     ConnectionHost& host = *this;  // the base is private: convert here, inside the class
     auto connection = std::make_unique<HttpConnection>(host, fd, peer, listener);
     HttpConnection* raw = connection.get();
