@@ -1,9 +1,7 @@
 #include "strata/cli/nginx_mode.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include <fmt/core.h>
@@ -52,14 +50,12 @@ int signal_master(const CommandLine& line, const ConfigPaths& paths) {
 // nginx reports it and carries on.
 void open_error_log(const std::string& path) {
     if (path.empty() || path == "stderr") return log::set_fd(2);
-    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    if (int error = log::open_file(path); error != 0) {
         fmt::print(stderr,
                    "strata: [alert] could not open error log file: open() \"{}\" failed ({}: {})\n",
-                   path, errno, std::strerror(errno));
+                   path, error, std::strerror(error));
         return log::set_fd(2);
     }
-    log::set_fd(fd);
 }
 
 Result<process::Generation, std::string> load_generation(const CommandLine& line,
@@ -91,10 +87,12 @@ int run_nginx_mode(const CommandLine& line) {
     }
     const web::MainConfig& main = *first->main;
     open_error_log(line.error_log.empty() ? main.error_log : line.error_log);
+    if (auto level = log::parse_level(main.error_log_level)) log::set_level(*level);
     process::MasterOptions options;
     options.load = [line, paths] { return load_generation(line, paths); };
     options.pid_file = main.pid_file;
     options.daemon = main.daemon;
+    options.reopen_logs = [] { log::reopen(); };  // USR1; each worker reopens its own
     return process::run_master(std::move(options));
 }
 

@@ -5,6 +5,7 @@
 #include "strata/config/location_args.h"
 #include "strata/config/status.h"
 #include "strata/config/values.h"
+#include "strata/web/log_format.h"
 #include "strata/web/settings_builder.h"
 #include "strata/web/virtual_hosts.h"
 
@@ -194,17 +195,9 @@ Status check_default_servers(const HttpConfig& http) {
     return success();
 }
 
-std::string joined(const std::vector<std::string>& parts, size_t from) {
-    std::string out;
-    for (size_t i = from; i < parts.size(); ++i)
-        out += parts[i];
-    return out;
-}
-
 Status build_http(const Directive& d, HttpConfig& http) {
     http.log_formats["combined"] =
-        "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
-        "\"$http_referer\" \"$http_user_agent\"";
+        compile_log_format(kCombinedLogFormat, LogEscape::standard).value();
     for (const Directive& c : d.block) {
         bool handled = false;
         if (Status s = apply_setting(c, http.settings, handled); !s) return s;
@@ -212,14 +205,16 @@ Status build_http(const Directive& d, HttpConfig& http) {
         if (c.name == "server") {
             http.servers.emplace_back();
         } else if (c.name == "log_format") {
-            size_t first = c.args.size() > 2 && c.args[1].rfind("escape=", 0) == 0 ? 2 : 1;
             if (c.args[0] == "combined")
                 return fail(c.where, "duplicate \"log_format\" name \"combined\"");
-            http.log_formats[c.args[0]] = joined(c.args, first);
+            auto format = compile_log_format(c);
+            if (!format) return Err{format.error()};
+            http.log_formats[c.args[0]] = std::move(format.value());
         } else {
             return not_supported(c);
         }
     }
+    if (Status s = check_access_log_formats(d, http.log_formats); !s) return s;
     apply_defaults(http.settings);
     size_t i = 0;
     for (const Directive& c : d.block)

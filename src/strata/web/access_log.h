@@ -1,0 +1,75 @@
+// nginx's access log: one line per response, in the `log_format` of each `access_log`
+// of the location that answered. A worker owns one AccessLog; every distinct file is
+// opened once (appending, so workers share it), and `USR1` reopens them all.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "strata/net/http_exchange.h"
+#include "strata/web/http_config.h"
+#include "strata/web/log_format.h"
+
+namespace strata::web {
+
+struct RequestContext;
+
+class AccessLog {
+  public:
+    // Opens every file named by an `access_log` anywhere in `config`; relative paths
+    // are under the prefix. A file that cannot be opened is reported in the error log
+    // and skipped.
+    explicit AccessLog(const MainConfig& config);
+    ~AccessLog();
+    AccessLog(const AccessLog&) = delete;
+    AccessLog& operator=(const AccessLog&) = delete;
+
+    // Writes the request's line to each log of its location (none with `access_log off`).
+    void log(const RequestContext& ctx, const LoggedResponse& response);
+    // Opens every file again, for log rotation; a file that fails keeps its old one.
+    void reopen();
+
+    // The file descriptor `path` (as configured) is written to; -1 when not open.
+    int fd_of(const std::string& path) const;
+
+  private:
+    const MainConfig& config_;
+    std::map<std::string, int> files_;  // path as configured → descriptor
+};
+
+// An Exchange that forwards to the connection's and writes the access-log line when
+// the handler answers, so every way of answering is logged in one place.
+class LoggingExchange final : public net::Exchange {
+  public:
+    // `log` may be null: then it only forwards.
+    LoggingExchange(net::Exchange& inner, AccessLog* log);
+
+    // The request being answered; set once its context exists.
+    void set_context(const RequestContext& ctx) { ctx_ = &ctx; }
+
+    const http::RequestHead& request() const override { return inner_.request(); }
+    std::string_view body() const override { return inner_.body(); }
+    const net::PeerAddress& peer() const override { return inner_.peer(); }
+    const net::ListenerInfo& listener() const override { return inner_.listener(); }
+    std::string local_address() const override { return inner_.local_address(); }
+
+    void respond(const net::ResponseHead& head, std::string_view body) override;
+    void respond_file(const net::ResponseHead& head, int fd, off_t offset,
+                      uint64_t length) override;
+    void respond_error(int status) override;
+    void close_without_response() override;
+
+  private:
+    void write_log(const net::ResponseHead& head, uint64_t body_bytes);
+
+    net::Exchange& inner_;
+    AccessLog* log_;
+    const RequestContext* ctx_ = nullptr;
+    int64_t start_ms_;
+};
+
+// Milliseconds since the epoch, from the wall clock.
+int64_t wall_clock_ms();
+
+}  // namespace strata::web
