@@ -4,9 +4,26 @@
 
 namespace strata::http {
 
+namespace {
+
+// Where nginx's page title differs from its status line.
+std::string_view page_phrase(int status) {
+    if (status == 302) return "Found";
+    if (status == 401) return "Authorization Required";
+    return reason_phrase(status);
+}
+
+}  // namespace
+
+bool has_error_page(int status) {
+    return (status >= 301 && status <= 303) || status == 307 || status == 308 ||
+           (status >= 400 && status <= 416 && status != 407) || status == 421 || status == 429 ||
+           status == 431 || (status >= 500 && status <= 505) || status == 507;
+}
+
 std::string error_page(int status, std::string_view server) {
     std::string title = std::to_string(status);
-    std::string_view phrase = reason_phrase(status);
+    std::string_view phrase = page_phrase(status);
     if (!phrase.empty()) title.append(" ").append(phrase);
     std::string page;
     page.reserve(160 + 2 * title.size());

@@ -11,4 +11,7 @@ namespace strata::http {
 // `server` is the product token shown at the bottom ("strata" with server_tokens off).
 std::string error_page(int status, std::string_view server);
 
+// Whether nginx has a page for `status`; it sends an empty body for the others.
+bool has_error_page(int status);
+
 }  // namespace strata::http

@@ -29,6 +29,7 @@ struct RequestHead {
     BodyKind body = BodyKind::none;
     uint64_t content_length = 0;
     std::string_view host;    // the Host field value, empty when absent
+    bool has_host = false;    // a Host field was sent (possibly empty)
     bool keep_alive = false;  // the version's default adjusted by Connection
     bool expect_continue = false;
     size_t head_size = 0;  // bytes of the head, final CRLF included

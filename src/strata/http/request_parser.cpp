@@ -171,6 +171,7 @@ ParseError RequestParser::finish_head() {
     }
     if (v == Version::http11 && !framing_.has_host && options_.require_host)
         return ParseError::missing_host;
+    head_.has_host = framing_.has_host;
     head_.keep_alive = v == Version::http11
                            ? !framing_.connection_close
                            : framing_.connection_keep_alive && !framing_.connection_close;
@@ -192,6 +193,7 @@ void RequestParser::reset() {
     head_.headers.clear();
     head_.body = BodyKind::none;
     head_.content_length = 0;
+    head_.has_host = false;
     head_.keep_alive = false;
     head_.expect_continue = false;
     head_.head_size = 0;

@@ -11,17 +11,16 @@ struct Phrase {
     std::string_view text;
 };
 
+// nginx's status lines; 431 (RFC 6585) because strata answers it. Codes without a
+// phrase are written as nginx writes them: "HTTP/1.1 418 " with an empty reason.
 constexpr Phrase kPhrases[] = {
     {100, "Continue"},
     {101, "Switching Protocols"},
     {200, "OK"},
     {201, "Created"},
     {202, "Accepted"},
-    {203, "Non-Authoritative Information"},
     {204, "No Content"},
-    {205, "Reset Content"},
     {206, "Partial Content"},
-    {300, "Multiple Choices"},
     {301, "Moved Permanently"},
     {302, "Moved Temporarily"},
     {303, "See Other"},
@@ -35,7 +34,6 @@ constexpr Phrase kPhrases[] = {
     {404, "Not Found"},
     {405, "Not Allowed"},
     {406, "Not Acceptable"},
-    {407, "Proxy Authentication Required"},
     {408, "Request Time-out"},
     {409, "Conflict"},
     {410, "Gone"},
@@ -45,17 +43,9 @@ constexpr Phrase kPhrases[] = {
     {414, "Request-URI Too Large"},
     {415, "Unsupported Media Type"},
     {416, "Requested Range Not Satisfiable"},
-    {417, "Expectation Failed"},
     {421, "Misdirected Request"},
-    {422, "Unprocessable Entity"},
-    {423, "Locked"},
-    {424, "Failed Dependency"},
-    {425, "Too Early"},
-    {426, "Upgrade Required"},
-    {428, "Precondition Required"},
     {429, "Too Many Requests"},
     {431, "Request Header Fields Too Large"},
-    {451, "Unavailable For Legal Reasons"},
     {500, "Internal Server Error"},
     {501, "Not Implemented"},
     {502, "Bad Gateway"},
@@ -71,8 +61,7 @@ struct StatusLines {
     StatusLines() {
         for (int s = 100; s < 600; ++s) {
             std::string_view phrase = reason_phrase(s);
-            lines[s] = "HTTP/1.1 " + std::to_string(s) + (phrase.empty() ? "" : " ") +
-                       std::string(phrase) + "\r\n";
+            lines[s] = "HTTP/1.1 " + std::to_string(s) + " " + std::string(phrase) + "\r\n";
         }
     }
 };

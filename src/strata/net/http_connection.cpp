@@ -152,6 +152,10 @@ bool HttpConnection::parse_head() {
     head_size_ = r.consumed;
     input_base_ = input_.data();
     ++requests_;
+    if (parser_.head().method == "TRACE") {  // nginx refuses TRACE outright, and closes
+        reject(405);
+        return false;
+    }
     const http::RequestHead& head = parser_.head();
     if (head.body == http::BodyKind::none) {
         dispatch();
@@ -310,6 +314,14 @@ void HttpConnection::respond_error(int status) {
     head.content_type = "text/html";
     std::string page = has_no_body(status) ? "" : http::error_page(status, options().server_token);
     respond(head, page);
+}
+
+std::string HttpConnection::local_address() const {
+    PeerAddress local;
+    local.length = sizeof local.storage;
+    if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&local.storage), &local.length) != 0)
+        return {};
+    return local.text();
 }
 
 void HttpConnection::close_without_response() {

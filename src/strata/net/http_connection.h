@@ -60,6 +60,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     std::string_view body() const override { return body_.view(); }
     const PeerAddress& peer() const override { return peer_; }
     const ListenerInfo& listener() const override { return listener_; }
+    std::string local_address() const override;
     void respond(const ResponseHead& head, std::string_view body) override;
     void respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) override;
     void respond_error(int status) override;

@@ -41,6 +41,8 @@ class Exchange {
     virtual std::string_view body() const = 0;  // the whole request body, already read
     virtual const PeerAddress& peer() const = 0;
     virtual const ListenerInfo& listener() const = 0;
+    // The address the client connected to ("127.0.0.1", "::1"), read when asked.
+    virtual std::string local_address() const = 0;
 
     virtual void respond(const ResponseHead& head, std::string_view body) = 0;
     // Sends `length` bytes of `fd` from `offset`; takes ownership of `fd`.

@@ -9,10 +9,9 @@
 #include "strata/web/byte_ranges.h"
 #include "strata/web/conditional.h"
 #include "strata/web/content_type.h"
-#include "strata/web/expires.h"
 #include "strata/web/front_handler.h"
-#include "strata/web/gzip_filter.h"
 #include "strata/web/multipart_byteranges.h"
+#include "strata/web/response_filters.h"
 
 namespace strata::web {
 namespace {
@@ -48,33 +47,6 @@ bool read_range(int fd, uint64_t offset, uint64_t length, std::string& out) {
     return true;
 }
 
-GzipOptions gzip_options(const LocationSettings& s) {
-    GzipOptions o;
-    o.enabled = *s.gzip;
-    o.vary = *s.gzip_vary;
-    o.min_length = *s.gzip_min_length;
-    o.comp_level = *s.gzip_comp_level;
-    for (const std::string& type : *s.gzip_types) {
-        if (type == "*") o.all_types = true;
-        o.types.push_back(type);
-    }
-    std::vector<Regex> patterns;
-    for (const std::string& pattern : *s.gzip_disable) {
-        if (pattern == "msie6") {
-            o.disable_msie6 = true;
-        } else if (auto regex = Regex::compile(pattern, true)) {
-            patterns.push_back(std::move(regex.value()));
-        }
-    }
-    if (!patterns.empty())
-        o.disable_user_agent = [patterns](std::string_view agent) {
-            for (const Regex& r : patterns)
-                if (r.match(agent)) return true;
-            return false;
-        };
-    return o;
-}
-
 // The head every answer about the file starts from: nginx keeps Last-Modified only on
 // 200, 206 and 304.
 net::ResponseHead file_head(RequestContext& ctx, const FileFacts& f, int status) {
@@ -87,35 +59,14 @@ net::ResponseHead file_head(RequestContext& ctx, const FileFacts& f, int status)
     return head;
 }
 
-// nginx's headers filter: Expires and Cache-Control, then add_header.
-void add_header_filter(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f) {
-    if (expires_applies(head.status)) {
-        ExpiresHeaders e = expires_headers(*ctx.settings().expires, std::time(nullptr), f.mtime);
-        if (!e.expires.empty()) head.headers.push_back({"Expires", ctx.keep(e.expires)});
-        if (!e.cache_control.empty())
-            head.headers.push_back({"Cache-Control", ctx.keep(e.cache_control)});
-    }
-    add_configured_headers(ctx, head);
-}
-
-void respond_gzipped(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f, int fd,
-                     const GzipOptions& options) {
-    std::string plain, packed;
+// The file read whole and sent through the gzip filter.
+void respond_gzipped_file(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f,
+                          int fd) {
+    std::string plain;
     bool ok = read_range(fd, 0, f.size, plain);
     ::close(fd);
     if (!ok) return ctx.exchange.respond_error(500);
-    GzipEncoder encoder(gzip_params(options, f.size));
-    if (!encoder.ok() || !encoder.feed(plain, packed) || !encoder.finish(packed))
-        return ctx.exchange.respond_error(500);
-    for (http::Header& h : head.headers) {
-        if (h.name != "ETag") continue;
-        auto weak = weaken_etag(h.value);
-        h.value = weak ? ctx.keep(*weak) : "";
-    }
-    std::erase_if(head.headers, [](const http::Header& h) { return h.value.empty(); });
-    head.headers.push_back({"Content-Encoding", "gzip"});
-    head.chunked = true;
-    ctx.exchange.respond(head, packed);
+    respond_through_gzip(ctx, head, plain);
 }
 
 void respond_multipart(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f, int fd,
@@ -174,28 +125,19 @@ void respond_with_file(RequestContext& ctx, const std::string& path, int fd,
     FileFacts f = facts_of(ctx, path, st);
     int status = ctx.error_status != 0 ? ctx.error_status : 200;
     if (status == 200) {
-        Precondition pre =
-            evaluate_preconditions(conditional_headers(ctx.exchange.request()), {f.etag, f.mtime},
-                                   *ctx.settings().if_modified_since);
-        if (pre == Precondition::precondition_failed) {
+        if (std::optional<int> answer = precondition_status(ctx, {f.etag, f.mtime})) {
             ::close(fd);
-            return finish_with_error(ctx, 412);
-        }
-        if (pre == Precondition::not_modified) {
-            ::close(fd);
-            net::ResponseHead head = file_head(ctx, f, 304);
-            head.content_type = {};
-            add_header_filter(ctx, head, f);
-            return ctx.exchange.respond(head, {});
+            if (*answer == 412) return finish_with_error(ctx, 412);
+            return respond_not_modified(ctx, file_head(ctx, f, 304), f.mtime);
         }
     }
     net::ResponseHead head = file_head(ctx, f, status);
-    add_header_filter(ctx, head, f);
-    GzipOptions gzip = gzip_options(ctx.settings());
-    GzipDecision decision = decide_gzip(gzip, gzip_request(ctx.exchange.request()),
-                                        {status, f.content_type, f.size, false});
+    add_header_filter(ctx, head, f.mtime);
+    GzipDecision decision =
+        decide_gzip(gzip_options(ctx.settings()), gzip_request(ctx.exchange.request()),
+                    {status, f.content_type, f.size, false});
     head.vary_accept_encoding = decision.vary;
-    if (decision.compress) return respond_gzipped(ctx, head, f, fd, gzip);
+    if (decision.compress) return respond_gzipped_file(ctx, head, f, fd);
     if (status != 200) return ctx.exchange.respond_file(head, fd, 0, f.size);  // error pages
     respond_with_ranges(ctx, head, f, fd);
 }

@@ -2,6 +2,7 @@
 
 #include "strata/base/version.h"
 #include "strata/http/error_page.h"
+#include "strata/web/response_filters.h"
 #include "strata/web/static_content.h"
 #include "strata/web/uri_path.h"
 #include "strata/web/variables.h"
@@ -11,6 +12,17 @@ namespace {
 
 bool is_redirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// "example.com:8080" of "http://example.com:8080/x"; nullopt for other forms.
+std::optional<std::string_view> authority_of(std::string_view target) {
+    if (target.empty() || target.front() == '/') return std::nullopt;
+    size_t scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return std::nullopt;
+    std::string_view rest = target.substr(scheme_end + 3);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    size_t at = authority.rfind('@');
+    return at == std::string_view::npos ? authority : authority.substr(at + 1);
 }
 
 std::string_view query_of(std::string_view target) {
@@ -24,7 +36,10 @@ std::string absolute_location(const RequestContext& ctx, std::string_view locati
     if (location.empty() || location.front() != '/' || !*ctx.settings().absolute_redirect)
         return std::string(location);
     const LocationSettings& s = ctx.settings();
-    std::string host = *s.server_name_in_redirect ? ctx.server->first_name : ctx.host;
+    // The server's name, else the request's host, else the address the client reached.
+    std::string host = *s.server_name_in_redirect  ? ctx.server->first_name
+                       : !ctx.request_host.empty() ? ctx.request_host
+                                                   : ctx.exchange.local_address();
     uint16_t port = ctx.exchange.listener().port;
     std::string port_text = *s.port_in_redirect && port != 80 ? ":" + std::to_string(port) : "";
     return "http://" + host + port_text + std::string(location);
@@ -68,10 +83,14 @@ void FrontHandler::handle(net::Exchange& exchange) {
     const http::RequestHead& head = exchange.request();
     size_t tag = static_cast<size_t>(exchange.listener().tag);
     const ListenGroup& group = groups_.at(tag < groups_.size() ? tag : 0);
-    auto host = normalize_host(head.host);
+    // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.
+    std::string_view raw_host = authority_of(head.target).value_or(head.host);
+    auto host = normalize_host(raw_host);
+    bool bad_host = !host || (head.has_host && host->empty());
     ctx.server =
-        host ? select_server(group.servers, *host, group.default_server) : group.default_server;
-    if (!host) return finish_with_error(ctx, 400);  // nginx: "client sent invalid host header"
+        bad_host ? group.default_server : select_server(group.servers, *host, group.default_server);
+    if (bad_host) return finish_with_error(ctx, 400);  // nginx: "client sent invalid host header"
+    ctx.request_host = *host;
     ctx.host = host->empty() ? ctx.server->first_name : *host;
     ctx.is_head = head.method == "HEAD";
     auto uri = normalize_target_path(head.target);
@@ -84,9 +103,10 @@ void FrontHandler::handle(net::Exchange& exchange) {
 
 void run_location_phase(RequestContext& ctx) {
     auto found = find_location(ctx.server->locations, ctx.uri);
-    if (!found.node) {
+    if (!found.node) {  // nginx then serves with the server's own settings
         ctx.location = nullptr;
-        return finish_with_error(ctx, 404);
+        ctx.captures.clear();
+        return run_content_phase(ctx);
     }
     ctx.location = found.node;
     ctx.captures.assign(found.captures.begin(), found.captures.end());
@@ -124,6 +144,7 @@ void finish_with_error(RequestContext& ctx, int status) {
     if (ctx.error_status != 0 || page == s.error_pages->end()) {
         net::ResponseHead head;
         head.status = status;
+        if (!http::has_error_page(status)) return respond_with(ctx, head, {});  // nginx: no body
         head.content_type = "text/html";
         std::string body = http::error_page(status, server_token(s));
         return respond_with(ctx, head, body);
@@ -153,10 +174,18 @@ void add_configured_headers(const RequestContext& ctx, net::ResponseHead& head) 
     }
 }
 
+// A response made in memory (return, error pages, redirects) through nginx's filters;
+// with no ETag or Last-Modified, only "If-None-Match: *" and If-Match can apply.
 void respond_with(RequestContext& ctx, net::ResponseHead& head, std::string_view body) {
     if (ctx.error_status != 0 && head.status == 200) head.status = ctx.error_status;
-    add_configured_headers(ctx, head);
-    ctx.exchange.respond(head, body);
+    if (head.status == 200) {
+        if (std::optional<int> answer = precondition_status(ctx, {"", -1})) {
+            if (*answer == 412) return finish_with_error(ctx, 412);
+            return respond_not_modified(ctx, head, -1);
+        }
+    }
+    add_header_filter(ctx, head, -1);
+    respond_through_gzip(ctx, head, body);
 }
 
 }  // namespace strata::web

@@ -22,9 +22,10 @@ struct RequestContext {
     const MainConfig& main;
     const ServerConfig* server = nullptr;
     const LocationConfig* location = nullptr;
-    std::string uri;                    // decoded, normalised; changes with internal redirects
-    std::string args;                   // the query string, without "?"
-    std::string host;                   // normalised Host, or the server's first name when absent
+    std::string uri;           // decoded, normalised; changes with internal redirects
+    std::string args;          // the query string, without "?"
+    std::string host;          // normalised Host, or the server's first name when absent ($host)
+    std::string request_host;  // normalised Host as sent; empty when absent
     std::vector<std::string> captures;  // of the location regex, $0..$9
     int internal_redirects = 0;
     int error_status = 0;  // set while serving an error_page: the status to answer with

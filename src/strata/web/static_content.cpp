@@ -61,13 +61,16 @@ void serve_static(RequestContext& ctx) {
     serve_file(ctx, map_uri_to_path(ctx, ctx.uri));
 }
 
-// try_files: the first argument naming an existing file (or directory, with "/")
-// becomes the URI served; the last one is the fallback: =code, @name or a URI.
+// try_files: the first argument naming an existing file becomes the URI served. An
+// argument written with a final "/" tests for a directory, by its name without the
+// slash, and serves that name: "/dir" then redirects to "/dir/" as nginx does. The last
+// argument is the fallback: =code, @name or a URI.
 void run_try_files(RequestContext& ctx) {
     const std::vector<std::string>& args = ctx.location->try_files;
     for (size_t i = 0; i + 1 < args.size(); ++i) {
+        bool want_directory = args[i].back() == '/';
         std::string uri = expand_variables(args[i], ctx);
-        bool want_directory = !uri.empty() && uri.back() == '/';
+        if (want_directory && uri.size() > 1) uri.pop_back();
         PathKind kind = probe(map_uri_to_path(ctx, uri));
         if (want_directory ? kind == PathKind::directory : kind == PathKind::file) {
             ctx.uri = uri;

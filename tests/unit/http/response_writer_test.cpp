@@ -27,7 +27,8 @@ TEST(ResponseWriter, StatusLinesUseNginxPhrases) {
     EXPECT_EQ(status_line(405), "HTTP/1.1 405 Not Allowed\r\n");
     EXPECT_EQ(status_line(414), "HTTP/1.1 414 Request-URI Too Large\r\n");
     EXPECT_EQ(status_line(431), "HTTP/1.1 431 Request Header Fields Too Large\r\n");
-    EXPECT_EQ(status_line(299), "HTTP/1.1 299\r\n");
+    EXPECT_EQ(status_line(299), "HTTP/1.1 299 \r\n");  // nginx: empty reason after the space
+    EXPECT_EQ(status_line(418), "HTTP/1.1 418 \r\n");
     EXPECT_EQ(status_line(42), "HTTP/1.1 500 Internal Server Error\r\n");
 }
 

@@ -27,6 +27,7 @@ class RecordingExchange final : public net::Exchange {
     std::string_view body() const override { return {}; }
     const net::PeerAddress& peer() const override { return peer_; }
     const net::ListenerInfo& listener() const override { return listener_; }
+    std::string local_address() const override { return "127.0.0.1"; }
 
     void respond(const net::ResponseHead& head, std::string_view body) override {
         record(head);
