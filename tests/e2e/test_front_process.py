@@ -8,6 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from conftest import SOURCE_DIR, STRATA_BIN, Strata, require_tool
@@ -22,11 +23,23 @@ SERVER = """
 """
 
 
+STARTED = []
+
+
+@pytest.fixture(autouse=True)
+def stop_started_servers():
+    """Whatever a test asserts, the servers it started do not outlive it."""
+    yield
+    while STARTED:
+        STARTED.pop().stop()
+
+
 def start(tmp_path, generation="one", workers=2):
     root = tmp_path / "html"
     root.mkdir(exist_ok=True)
     (root / "index.html").write_text("Hello World\n")
     server = Strata(tmp_path, SERVER % (root, generation), workers=workers)
+    STARTED.append(server)
     wait_until(lambda: len(worker_pids(server)) == workers)
     return server
 
@@ -161,22 +174,26 @@ def test_worker_connections_limits_clients(tmp_path):
     (root / "index.html").write_text("Hello World\n")
     # One listening socket and four clients fill five worker_connections.
     server = Strata(tmp_path, SERVER % (root, "one"))
-    server.conf.write_text(server.conf.read_text().replace("worker_connections 1024", "worker_connections 5"))
-    old = worker_pids(server)
-    assert server.command("-s", "reload").returncode == 0
-    wait_until(lambda: len(worker_pids(server)) == 1 and worker_pids(server) != old)
-    held = [server.connect() for _ in range(4)]
-    for sock in held:
-        sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-        assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK")
-    extra = server.connect()
-    extra.settimeout(5)
-    assert extra.recv(4096) == b""  # closed at once
-    assert "5 worker_connections are not enough" in server.error_log.read_text()
-    for sock in held:
-        sock.close()
-    wait_until(lambda: serves(server))  # the slots are free again
-    server.stop()
+    STARTED.append(server)
+    try:
+        server.conf.write_text(
+            server.conf.read_text().replace("worker_connections 1024", "worker_connections 5"))
+        old = worker_pids(server)
+        assert server.command("-s", "reload").returncode == 0
+        wait_until(lambda: len(worker_pids(server)) == 1 and worker_pids(server) != old)
+        held = [server.connect() for _ in range(4)]
+        for sock in held:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK")
+        extra = server.connect()
+        extra.settimeout(5)
+        assert extra.recv(4096) == b""  # closed at once
+        assert "5 worker_connections are not enough" in server.error_log.read_text()
+        for sock in held:
+            sock.close()
+        wait_until(lambda: serves(server))  # the slots are free again
+    finally:
+        server.stop()
 
 
 def serves(server):
