@@ -7,7 +7,8 @@ namespace strata {
 
 void Buffer::reserve(size_t capacity) {
     if (capacity <= capacity_) return;
-    auto bigger = std::make_unique<char[]>(capacity);
+    // No zero-fill: the bytes are written before they are read.
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
     if (size() > 0) std::memcpy(bigger.get(), data(), size());
     end_ -= begin_;
     begin_ = 0;

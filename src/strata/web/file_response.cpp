@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "strata/base/http_date.h"
@@ -34,7 +36,13 @@ FileFacts facts_of(const RequestContext& ctx, const std::string& path, const str
             std::string(date, kHttpDateLength), content_type_for(path, ctx.settings())};
 }
 
-bool read_range(int fd, uint64_t offset, uint64_t length, std::string& out) {
+bool read_range(const FileBody& body, uint64_t offset, uint64_t length, std::string& out) {
+    if (body.content) {
+        if (offset + length > body.content->size()) return false;
+        out.append(*body.content, offset, length);
+        return true;
+    }
+    int fd = body.fd;
     size_t start = out.size();
     out.resize(start + length);
     size_t done = 0;
@@ -45,6 +53,15 @@ bool read_range(int fd, uint64_t offset, uint64_t length, std::string& out) {
         done += static_cast<size_t>(n);
     }
     return true;
+}
+
+// Sends `length` bytes from `offset`: from the cached bytes, or the file by sendfile.
+void send_range(RequestContext& ctx, const net::ResponseHead& head, FileBody& body, uint64_t offset,
+                uint64_t length) {
+    if (body.content)
+        return ctx.exchange.respond(head, std::string_view(*body.content).substr(offset, length));
+    int fd = std::exchange(body.fd, -1);
+    ctx.exchange.respond_file(head, fd, static_cast<off_t>(offset), length);
 }
 
 // The head every answer about the file starts from: nginx keeps Last-Modified only on
@@ -61,16 +78,14 @@ net::ResponseHead file_head(RequestContext& ctx, const FileFacts& f, int status)
 
 // The file read whole and sent through the gzip filter.
 void respond_gzipped_file(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f,
-                          int fd) {
+                          const FileBody& body) {
     std::string plain;
-    bool ok = read_range(fd, 0, f.size, plain);
-    ::close(fd);
-    if (!ok) return ctx.exchange.respond_error(500);
+    if (!read_range(body, 0, f.size, plain)) return ctx.exchange.respond_error(500);
     respond_through_gzip(ctx, head, plain);
 }
 
-void respond_multipart(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f, int fd,
-                       const RangePlan& plan) {
+void respond_multipart(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f,
+                       const FileBody& file, const RangePlan& plan) {
     // nginx numbers boundaries per process from 1; a worker is one thread.
     static uint64_t boundary_counter = 0;
     MultipartRanges parts =
@@ -80,34 +95,32 @@ void respond_multipart(RequestContext& ctx, net::ResponseHead& head, const FileF
     for (const BodySegment& s : parts.segments) {
         if (s.is_literal()) {
             body += s.literal;
-        } else if (!read_range(fd, s.file.offset, s.file.length, body)) {
-            ::close(fd);
+        } else if (!read_range(file, s.file.offset, s.file.length, body)) {
             return ctx.exchange.respond_error(500);
         }
     }
-    ::close(fd);
     head.status = 206;
     head.content_type = ctx.keep(parts.content_type);
     ctx.exchange.respond(head, body);
 }
 
-void respond_with_ranges(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f, int fd) {
+void respond_with_ranges(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f,
+                         FileBody& body) {
     Validators v{f.etag, f.mtime};
     RangePlan plan = plan_byte_ranges(range_headers(ctx.exchange.request()), f.size, v);
     switch (plan.kind) {
         case RangeKind::full:
             if (plan.accept_ranges) head.headers.push_back({"Accept-Ranges", "bytes"});
-            return ctx.exchange.respond_file(head, fd, 0, f.size);
+            return send_range(ctx, head, body, 0, f.size);
         case RangeKind::partial: {
             const ByteRange& r = plan.ranges.front();
             head.status = 206;
             head.headers.push_back({"Content-Range", ctx.keep(content_range(r, f.size))});
-            return ctx.exchange.respond_file(head, fd, static_cast<off_t>(r.offset), r.length);
+            return send_range(ctx, head, body, r.offset, r.length);
         }
         case RangeKind::multipart:
-            return respond_multipart(ctx, head, f, fd, plan);
+            return respond_multipart(ctx, head, f, body, plan);
         case RangeKind::unsatisfiable: {
-            ::close(fd);
             net::ResponseHead error;
             error.status = 416;
             error.content_type = "text/html";
@@ -120,13 +133,16 @@ void respond_with_ranges(RequestContext& ctx, net::ResponseHead& head, const Fil
 
 }  // namespace
 
-void respond_with_file(RequestContext& ctx, const std::string& path, int fd,
+FileBody::~FileBody() {
+    if (fd >= 0) ::close(fd);
+}
+
+void respond_with_file(RequestContext& ctx, const std::string& path, FileBody body,
                        const struct stat& st) {
     FileFacts f = facts_of(ctx, path, st);
     int status = ctx.error_status != 0 ? ctx.error_status : 200;
     if (status == 200) {
         if (std::optional<int> answer = precondition_status(ctx, {f.etag, f.mtime})) {
-            ::close(fd);
             if (*answer == 412) return finish_with_error(ctx, 412);
             return respond_not_modified(ctx, file_head(ctx, f, 304), f.mtime);
         }
@@ -137,9 +153,9 @@ void respond_with_file(RequestContext& ctx, const std::string& path, int fd,
         decide_gzip(gzip_options(ctx.settings()), gzip_request(ctx.exchange.request()),
                     {status, f.content_type, f.size, false});
     head.vary_accept_encoding = decision.vary;
-    if (decision.compress) return respond_gzipped_file(ctx, head, f, fd);
-    if (status != 200) return ctx.exchange.respond_file(head, fd, 0, f.size);  // error pages
-    respond_with_ranges(ctx, head, f, fd);
+    if (decision.compress) return respond_gzipped_file(ctx, head, f, body);
+    if (status != 200) return send_range(ctx, head, body, 0, f.size);  // error pages
+    respond_with_ranges(ctx, head, f, body);
 }
 
 }  // namespace strata::web

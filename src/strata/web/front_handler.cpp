@@ -78,7 +78,7 @@ FrontHandler::FrontHandler(std::shared_ptr<const MainConfig> config, AccessLog* 
 
 void FrontHandler::handle(net::Exchange& exchange) {
     LoggingExchange logged(exchange, access_log_);  // every answer goes through it
-    RequestContext ctx(logged, *config_);
+    RequestContext ctx(logged, *config_, files_);
     logged.set_context(ctx);
     const http::RequestHead& head = exchange.request();
     size_t tag = static_cast<size_t>(exchange.listener().tag);

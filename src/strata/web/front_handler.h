@@ -9,6 +9,7 @@
 
 #include "strata/net/http_exchange.h"
 #include "strata/web/access_log.h"
+#include "strata/web/file_cache.h"
 #include "strata/web/http_config.h"
 #include "strata/web/request_context.h"
 #include "strata/web/virtual_hosts.h"
@@ -28,6 +29,7 @@ class FrontHandler final : public net::HttpHandler {
     std::shared_ptr<const MainConfig> config_;
     std::vector<ListenGroup> groups_;
     AccessLog* access_log_ = nullptr;
+    FileCache files_;  // stat() and small-file reads shared within a clock tick
 };
 
 // Phases, shared by the handler and the content phase (internal redirects re-enter).

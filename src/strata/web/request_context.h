@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "strata/net/http_exchange.h"
+#include "strata/web/file_cache.h"
 #include "strata/web/http_config.h"
 
 namespace strata::web {
@@ -16,10 +17,12 @@ namespace strata::web {
 inline constexpr int kMaxInternalRedirects = 10;
 
 struct RequestContext {
-    RequestContext(net::Exchange& e, const MainConfig& m) : exchange(e), main(m) {}
+    RequestContext(net::Exchange& e, const MainConfig& m, FileCache& f)
+        : exchange(e), main(m), files(f) {}
 
     net::Exchange& exchange;
     const MainConfig& main;
+    FileCache& files;  // the worker's
     const ServerConfig* server = nullptr;
     const LocationConfig* location = nullptr;
     std::string uri;           // decoded, normalised; changes with internal redirects

@@ -15,12 +15,11 @@ namespace {
 
 enum class PathKind { missing, file, directory, forbidden };
 
-PathKind probe(const std::string& path) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0)
-        return errno == EACCES ? PathKind::forbidden : PathKind::missing;
-    if (S_ISDIR(st.st_mode)) return PathKind::directory;
-    return S_ISREG(st.st_mode) ? PathKind::file : PathKind::missing;
+PathKind probe(RequestContext& ctx, const std::string& path) {
+    const FileInfo& info = ctx.files.lookup(path);
+    if (info.error != 0) return info.error == EACCES ? PathKind::forbidden : PathKind::missing;
+    if (info.is_directory()) return PathKind::directory;
+    return info.is_file() ? PathKind::file : PathKind::missing;
 }
 
 int status_for_errno(int error) {
@@ -48,10 +47,10 @@ void serve_index(RequestContext& ctx) {
         std::string candidate = expand_variables(index, ctx);
         bool absolute = !candidate.empty() && candidate.front() == '/';
         std::string path = absolute ? map_uri_to_path(ctx, candidate) : directory + candidate;
-        if (probe(path) == PathKind::file)
+        if (probe(ctx, path) == PathKind::file)
             return internal_redirect(ctx, absolute ? candidate : ctx.uri + candidate);
     }
-    PathKind kind = probe(directory);
+    PathKind kind = probe(ctx, directory);
     finish_with_error(ctx, kind == PathKind::directory || kind == PathKind::forbidden ? 403 : 404);
 }
 
@@ -71,7 +70,7 @@ void run_try_files(RequestContext& ctx) {
         bool want_directory = args[i].back() == '/';
         std::string uri = expand_variables(args[i], ctx);
         if (want_directory && uri.size() > 1) uri.pop_back();
-        PathKind kind = probe(map_uri_to_path(ctx, uri));
+        PathKind kind = probe(ctx, map_uri_to_path(ctx, uri));
         if (want_directory ? kind == PathKind::directory : kind == PathKind::file) {
             ctx.uri = uri;
             return serve_static(ctx);
@@ -84,22 +83,23 @@ void run_try_files(RequestContext& ctx) {
 }
 
 void serve_file(RequestContext& ctx, const std::string& path) {
+    const FileInfo& info = ctx.files.lookup(path);
+    // Copies: a later lookup (an error page's) may replace the cache's entries.
+    int error = info.error;
+    struct stat st = info.st;
+    std::shared_ptr<const std::string> content = info.content;
+    if (error != 0) return finish_with_error(ctx, status_for_errno(error));
+    if (S_ISDIR(st.st_mode)) return redirect_to_directory(ctx);
+    if (!S_ISREG(st.st_mode)) return finish_with_error(ctx, 404);
+    if (ctx.exchange.request().method == "POST") return finish_with_error(ctx, 405);
+    if (content) return respond_with_file(ctx, path, FileBody(-1, std::move(content)), st);
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return finish_with_error(ctx, status_for_errno(errno));
-    struct stat st;
-    if (::fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {  // replaced since the stat
         ::close(fd);
         return finish_with_error(ctx, 404);
     }
-    if (S_ISDIR(st.st_mode)) {
-        ::close(fd);
-        return redirect_to_directory(ctx);
-    }
-    if (ctx.exchange.request().method == "POST") {
-        ::close(fd);
-        return finish_with_error(ctx, 405);
-    }
-    respond_with_file(ctx, path, fd, st);
+    respond_with_file(ctx, path, FileBody(fd, nullptr), st);
 }
 
 }  // namespace

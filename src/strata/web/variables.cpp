@@ -114,27 +114,34 @@ bool is_known_variable(std::string_view name) {
     return false;
 }
 
+// Literal runs are copied whole; only the variables are looked up.
 std::string expand_variables(std::string_view text, const RequestContext& ctx) {
     std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '$' || i + 1 == text.size()) {
-            out.push_back(text[i]);
-            continue;
+    out.reserve(text.size() + 32);
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t dollar = text.find('$', i);
+        out.append(text.substr(i, dollar - i));
+        if (dollar == std::string_view::npos || dollar + 1 == text.size()) {
+            if (dollar != std::string_view::npos) out.push_back('$');
+            break;
         }
-        size_t start = i + 1, end;
+        size_t start = dollar + 1, end;
+        std::string_view name;
         if (text[start] == '{') {
             end = text.find('}', start);
             if (end == std::string_view::npos) end = text.size();
-            if (auto v = variable_value(text.substr(start + 1, end - start - 1), ctx)) out += *v;
+            name = text.substr(start + 1, end - start - 1);
+            i = end + 1;
+        } else {
+            end = start;
+            while (end < text.size() &&
+                   (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+                ++end;
+            name = text.substr(start, end - start);
             i = end;
-            continue;
         }
-        end = start;
-        while (end < text.size() &&
-               (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
-            ++end;
-        if (auto v = variable_value(text.substr(start, end - start), ctx)) out += *v;
-        i = end - 1;
+        if (auto v = variable_value(name, ctx)) out += *v;
     }
     return out;
 }

@@ -51,7 +51,7 @@ class AccessLogTest : public ::testing::Test {
                 bool in_location = false) {
         FakeLogExchange inner(wire);
         LoggingExchange logged(inner, &log);
-        RequestContext ctx(logged, main_);
+        RequestContext ctx(logged, main_, files_);
         logged.set_context(ctx);
         ctx.server = &main_.http.servers.front();
         if (in_location) ctx.location = &ctx.server->locations.front();
@@ -68,6 +68,7 @@ class AccessLogTest : public ::testing::Test {
 
     fs::path dir_;
     MainConfig main_;
+    FileCache files_;
 };
 
 void ok(net::Exchange& e) {
@@ -158,7 +159,7 @@ TEST_F(AccessLogTest, AFileThatCannotOpenIsSkipped) {
 TEST_F(AccessLogTest, WithoutALogTheExchangeOnlyForwards) {
     FakeLogExchange inner("GET / HTTP/1.1\r\n\r\n");
     LoggingExchange logged(inner, nullptr);
-    RequestContext ctx(logged, main_);
+    RequestContext ctx(logged, main_, files_);
     logged.set_context(ctx);
     logged.respond_error(403);
     EXPECT_EQ(inner.status, 403);

@@ -161,7 +161,7 @@ class LogLine : public ::testing::Test {
     std::string line(std::string_view format_text, const std::string& wire, LoggedResponse response,
                      LogEscape escape = LogEscape::standard) {
         FakeLogExchange exchange(wire);
-        RequestContext ctx(exchange, main_);
+        RequestContext ctx(exchange, main_, files_);
         ctx.uri = "/index.html";
         std::string_view target = exchange.request().target;
         if (size_t q = target.find('?'); q != std::string_view::npos)
@@ -172,6 +172,7 @@ class LogLine : public ::testing::Test {
 
     ScopedTimeZone utc_{"UTC"};
     MainConfig main_;
+    FileCache files_;
     LoggedResponse ok_{200, 12, 200, kNov24 * 1000 - 3, kNov24 * 1000};
 };
 
