@@ -121,3 +121,14 @@ def test_requests_library_sees_nginx_like_headers(strata):
     assert r.headers["Accept-Ranges"] == "bytes"
     assert r.headers["ETag"].startswith('"') and "-c" in r.headers["ETag"]
     assert list(r.headers)[:4] == ["Server", "Date", "Content-Type", "Content-Length"]
+
+
+def test_a_changed_file_is_served_fresh(strata, site):
+    # nginx without open_file_cache reads the file anew for every request; strata shares
+    # file lookups only within a few milliseconds, so an edit shows at once.
+    assert requests.get(f"{strata.url}/path/to/resource", timeout=5).content == b"You found the resource.\n"
+    (site / "path/to/resource").write_bytes(b"Edited.\n")
+    time.sleep(0.05)
+    r = requests.get(f"{strata.url}/path/to/resource", timeout=5)
+    assert r.content == b"Edited.\n"
+    assert r.headers["Content-Length"] == "8"
