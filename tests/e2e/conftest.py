@@ -72,14 +72,57 @@ class Strata:
                               capture_output=True, text=True, timeout=30)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stderr.close()
+        stop_process(self.proc)
+
+
+def stop_process(proc):
+    """TERM, then KILL if it lingers; closes the stderr pipe."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+NGINX_BIN = Path("/usr/sbin/nginx")
+
+
+class Nginx:
+    """Debian's nginx in the foreground, one worker, on a port and prefix of its own:
+    the reference differential tests compare strata with."""
+
+    def __init__(self, workdir, http_block):
+        if not NGINX_BIN.exists():
+            pytest.fail(f"{NGINX_BIN} is not installed: run scripts/install-deps")
+        self.dir = Path(workdir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # Temp paths inside the test dir: nginx would otherwise create and chown
+        # Debian's /var/lib/nginx directories.
+        temp = "".join(f"{kind}_temp_path {self.dir}/{kind}_temp;\n"
+                       for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        conf = self.dir / "nginx.conf"
+        conf.write_text(
+            f"daemon off;\nmaster_process on;\nworker_processes 1;\n{user}"
+            f"pid {self.dir}/nginx.pid;\nerror_log {self.dir}/nginx-error.log;\n"
+            f"events {{ worker_connections 1024; }}\n"
+            f"http {{\n{temp}{http_block.replace('PORT', str(self.port))}\n}}\n")
+        self.proc = subprocess.Popen(
+            [str(NGINX_BIN), "-p", str(self.dir), "-c", str(conf),
+             "-e", str(self.dir / "nginx-error.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if not wait_for_port(self.port, self.proc):
+            self.proc.kill()
+            pytest.fail(f"nginx did not start: {self.proc.stderr.read()!r}")
+
+    def stop(self):
+        stop_process(self.proc)
 
 
 STATIC_SERVER = """

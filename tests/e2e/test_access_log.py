@@ -5,13 +5,11 @@ import re
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import STRATA_BIN, Strata, exchange, free_port, wait_for_port
+from conftest import STRATA_BIN, Nginx, Strata, exchange
 
-NGINX_BIN = Path("/usr/sbin/nginx")
 
 TIME_LOCAL = r"\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}"
 
@@ -37,38 +35,6 @@ REQUESTS = [
     b"GET /path/to HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
     b"GET /quiet/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
 ]
-
-
-class NginxServer:
-    """Debian's nginx in the foreground, on its own port and prefix."""
-
-    def __init__(self, workdir, http_block):
-        if not NGINX_BIN.exists():
-            pytest.fail(f"{NGINX_BIN} is not installed: run scripts/install-deps")
-        self.dir = Path(workdir)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        temp = "".join(f"{kind}_temp_path {self.dir}/{kind}_temp;\n"
-                       for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        conf = self.dir / "nginx.conf"
-        conf.write_text(
-            f"daemon off;\nmaster_process on;\nworker_processes 1;\n{user}"
-            f"pid {self.dir}/nginx.pid;\nerror_log {self.dir}/nginx-error.log;\n"
-            f"events {{ worker_connections 1024; }}\n"
-            f"http {{\n{temp}{http_block.replace('PORT', str(self.port))}\n}}\n")
-        self.proc = subprocess.Popen(
-            [str(NGINX_BIN), "-p", str(self.dir), "-c", str(conf), "-e",
-             str(self.dir / "nginx-error.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if not wait_for_port(self.port, self.proc):
-            self.proc.kill()
-            pytest.fail(f"nginx did not start: {self.proc.stderr.read()!r}")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        self.proc.stderr.close()
 
 
 def send(port, data):
@@ -116,7 +82,7 @@ def normalised(line, size):
 @pytest.fixture
 def both(site, tmp_path):
     servers = {}
-    for name, start in (("strata", Strata), ("nginx", NginxServer)):
+    for name, start in (("strata", Strata), ("nginx", Nginx)):
         logdir = tmp_path / name
         logdir.mkdir()
         block = SERVER.replace("LOGDIR", str(logdir)).replace("ROOT", str(site))

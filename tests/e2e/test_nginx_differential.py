@@ -11,15 +11,13 @@ import gzip
 import os
 import re
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import Strata, free_port, wait_for_port
+from conftest import Nginx, Strata
 
-NGINX_BIN = Path("/usr/sbin/nginx")
 
 # Every file gets this mtime so that Last-Modified, ETag and the conditional headers in
 # the table are known in advance (and the same for both servers).
@@ -420,47 +418,13 @@ def access_log(directory):
     return f"access_log {directory}/access.log;\n"
 
 
-class NginxReference:
-    """Debian's nginx in the foreground, with one worker, on a port of its own."""
+class NginxReference(Nginx):
+    """The reference, with its access log where the log comparison reads it."""
 
-    product = "nginx"   # what its pages show with server_tokens off
+    product = "nginx"  # what its pages show with server_tokens off
 
     def __init__(self, workdir, http_block):
-        if not NGINX_BIN.exists():
-            pytest.fail(f"{NGINX_BIN} is not installed: run scripts/install-deps")
-        self.dir = Path(workdir)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        conf = self.dir / "nginx.conf"
-        # Temp paths inside the test dir: nginx would otherwise create and chown
-        # Debian's /var/lib/nginx directories.
-        housekeeping = "".join(
-            f"{kind}_temp_path {self.dir}/{kind}_temp;\n"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        housekeeping += access_log(self.dir)
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        conf.write_text(
-            f"daemon off;\nmaster_process on;\nworker_processes 1;\n{user}"
-            f"pid {self.dir}/nginx.pid;\nerror_log {self.dir}/nginx-error.log;\n"
-            f"events {{ worker_connections 1024; }}\n"
-            f"http {{\n{housekeeping}{http_block.replace('PORT', str(self.port))}\n}}\n")
-        self.proc = subprocess.Popen(
-            [str(NGINX_BIN), "-p", str(self.dir), "-c", str(conf),
-             "-e", str(self.dir / "nginx-error.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if not wait_for_port(self.port, self.proc):
-            self.proc.kill()
-            pytest.fail(f"nginx did not start: {self.proc.stderr.read()!r}")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stderr.close()
+        super().__init__(workdir, access_log(Path(workdir)) + http_block)
 
 
 @pytest.fixture(scope="module")
