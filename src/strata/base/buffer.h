@@ -8,10 +8,18 @@
 
 namespace strata {
 
+// Storage of up to kBufferBlock bytes comes from a per-thread pool of blocks and goes
+// back to it: connections that free their buffers between requests (so that an idle
+// one holds none) then take them back without touching the allocator.
+inline constexpr size_t kBufferBlock = 4096;
+
 class Buffer {
   public:
     Buffer() = default;
     explicit Buffer(size_t capacity) { reserve(capacity); }
+    Buffer(Buffer&& other) noexcept;
+    Buffer& operator=(Buffer&& other) noexcept;
+    ~Buffer() { recycle(); }
 
     // Unconsumed bytes.
     std::string_view view() const { return {data_.get() + begin_, end_ - begin_}; }
@@ -35,6 +43,7 @@ class Buffer {
 
   private:
     void reserve(size_t capacity);
+    void recycle();  // gives the storage back (to the pool when it is a block)
 
     std::unique_ptr<char[]> data_;
     size_t begin_ = 0;

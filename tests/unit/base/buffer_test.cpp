@@ -20,14 +20,38 @@ TEST(Buffer, AppendConsumeKeepsOrder) {
 }
 
 TEST(Buffer, PrepareCompactsBeforeGrowing) {
-    Buffer b(16);
-    b.append("0123456789abcdef");
-    b.consume(10);
-    char* p = b.prepare(8);  // 6 live bytes + 8 fit in 16 after compaction
-    EXPECT_EQ(b.capacity(), 16u);
-    std::memcpy(p, "ghijklmn", 8);
+    Buffer b;
+    b.append(std::string(kBufferBlock, 'a'));
+    EXPECT_EQ(b.capacity(), kBufferBlock);
+    b.consume(kBufferBlock - 6);
+    std::memcpy(b.prepare(8), "ghijklmn", 8);  // 6 live bytes + 8 fit after compaction
     b.commit(8);
-    EXPECT_EQ(b.view(), "abcdefghijklmn");
+    EXPECT_EQ(b.capacity(), kBufferBlock);
+    EXPECT_EQ(b.view(), "aaaaaaghijklmn");
+}
+
+TEST(Buffer, SmallBuffersAreWholeBlocksFromThePool) {
+    Buffer first;
+    first.append("x");
+    const char* block = first.data();
+    EXPECT_EQ(first.capacity(), kBufferBlock);
+    first.consume(1);
+    first.release();  // back to the pool
+    Buffer second;
+    second.append("y");
+    EXPECT_EQ(second.data(), block);  // the same block, without the allocator
+}
+
+TEST(Buffer, MovesKeepTheBytes) {
+    Buffer a;
+    a.append("moved");
+    Buffer b(std::move(a));
+    EXPECT_EQ(b.view(), "moved");
+    EXPECT_TRUE(a.empty());
+    Buffer c;
+    c.append("old");
+    c = std::move(b);
+    EXPECT_EQ(c.view(), "moved");
 }
 
 TEST(Buffer, GrowsWhenFull) {
