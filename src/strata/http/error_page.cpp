@@ -21,6 +21,11 @@ bool has_error_page(int status) {
            status == 431 || (status >= 500 && status <= 505) || status == 507;
 }
 
+bool error_page_closes_connection(int status) {
+    return status == 400 || status == 413 || status == 414 || status == 431 || status == 500 ||
+           status == 501;
+}
+
 std::string error_page(int status, std::string_view server) {
     std::string title = std::to_string(status);
     std::string_view phrase = page_phrase(status);

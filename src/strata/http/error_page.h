@@ -14,4 +14,8 @@ std::string error_page(int status, std::string_view server);
 // Whether nginx has a page for `status`; it sends an empty body for the others.
 bool has_error_page(int status);
 
+// nginx ends keep-alive after its own pages for these statuses (the request may not have
+// been read to its end, or the server is in trouble): 400, 413, 414, 431, 500, 501.
+bool error_page_closes_connection(int status);
+
 }  // namespace strata::http

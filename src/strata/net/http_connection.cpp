@@ -227,10 +227,9 @@ void HttpConnection::reject(int status) {
     respond_error(status);
 }
 
-bool HttpConnection::keep_alive_after(int status) const {
-    if (linger_on_close_ || peer_closed_ || draining_) return false;
+bool HttpConnection::keep_alive_after(const ResponseHead& head) const {
+    if (head.close || linger_on_close_ || peer_closed_ || draining_) return false;
     if (requests_ >= options().keepalive_requests) return false;
-    if (status == 400 || status == 413 || status == 414 || status == 431) return false;
     return parser_.head().keep_alive;
 }
 
@@ -270,8 +269,7 @@ void HttpConnection::respond(const ResponseHead& head, std::string_view body) {
     http::Version version = parser_.head().version;
     bool http09 = version == http::Version::http09;
     // Without chunked coding (HTTP/1.0) an unknown length ends with the connection.
-    bool keep =
-        keep_alive_after(head.status) && (!head.chunked || version == http::Version::http11);
+    bool keep = keep_alive_after(head) && (!head.chunked || version == http::Version::http11);
     bool send_body = parser_.head().method != "HEAD" && !has_no_body(head.status);
     bool length_known = !head.chunked && !has_no_body(head.status);
     if (!http09) write_head(head, length_known ? static_cast<int64_t>(body.size()) : -1, keep);
@@ -298,7 +296,7 @@ void HttpConnection::respond_file(const ResponseHead& head, int fd, off_t offset
         ::close(fd);
         return;
     }
-    bool keep = keep_alive_after(head.status);
+    bool keep = keep_alive_after(head);
     bool http09 = parser_.head().version == http::Version::http09;
     if (!http09) write_head(head, static_cast<int64_t>(length), keep);
     if (parser_.head().method != "HEAD" || http09)
@@ -311,6 +309,7 @@ void HttpConnection::respond_file(const ResponseHead& head, int fd, off_t offset
 void HttpConnection::respond_error(int status) {
     ResponseHead head;
     head.status = status;
+    head.close = http::error_page_closes_connection(status);
     head.content_type = "text/html";
     std::string page = has_no_body(status) ? "" : http::error_page(status, options().server_token);
     respond(head, page);

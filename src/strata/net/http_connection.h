@@ -82,7 +82,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     void reject(int status);
     bool take_response();
 
-    bool keep_alive_after(int status) const;
+    bool keep_alive_after(const ResponseHead& head) const;
     void write_head(const ResponseHead& head, int64_t content_length, bool keep_alive);
     void finish_request(bool keep_alive);
     void flush();

@@ -26,6 +26,7 @@ struct ResponseHead {
     // connection on HTTP/1.0.
     bool chunked = false;
     bool vary_accept_encoding = false;  // "Vary: Accept-Encoding", where nginx writes it
+    bool close = false;  // end the connection after this response (some nginx error pages)
 };
 
 // Which listening socket accepted a connection: the tag given to HttpServer::listen,

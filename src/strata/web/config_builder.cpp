@@ -1,11 +1,13 @@
 #include "strata/web/config_builder.h"
 
+#include <memory>
 #include <thread>
 
 #include "strata/config/location_args.h"
 #include "strata/config/status.h"
 #include "strata/config/values.h"
 #include "strata/web/log_format.h"
+#include "strata/web/rewrite.h"
 #include "strata/web/settings_builder.h"
 #include "strata/web/virtual_hosts.h"
 
@@ -21,24 +23,6 @@ using config::success;
 // clear message rather than silently ignored.
 Status not_supported(const Directive& d) {
     return fail(d.where, "\"" + d.name + "\" directive is not supported yet");
-}
-
-Result<ReturnAction, config::ConfigError> build_return(const Directive& d) {
-    ReturnAction action;
-    auto code = config::number_value(d.args[0]);
-    if (!code) {
-        // `return URL`: a 302 to it, when it looks like one (nginx's rule).
-        const std::string& url = d.args[0];
-        if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0 ||
-            url.rfind("$scheme", 0) == 0)
-            return ReturnAction{302, url};
-        return Err{config::ConfigError{d.where, "invalid return code \"" + url + "\""}};
-    }
-    if (*code > 999)
-        return Err{config::ConfigError{d.where, "invalid return code \"" + d.args[0] + "\""}};
-    action.status = static_cast<int>(*code);
-    if (d.args.size() > 1) action.text = d.args[1];
-    return action;
 }
 
 LocationPattern pattern_of(const config::LocationMatch& m) {
@@ -68,16 +52,28 @@ Status apply_location_directive(const Directive& c, LocationConfig& loc) {
         loc.alias = c.args[0];
     } else if (c.name == "try_files") {
         loc.try_files = c.args;
-    } else if (c.name == "return") {
-        auto action = build_return(c);
-        if (!action) return Err{action.error()};
-        loc.return_action = action.value();
+    } else if (is_rewrite_directive(c.name)) {
+        return add_rewrite_step(c, loc.rewrites);
     } else if (c.name == "location") {
         loc.children.emplace_back();  // built once the settings of this level are complete
     } else {
         return not_supported(c);
     }
     return success();
+}
+
+// nginx serves a request whose `if` matched from the block's own location: the same
+// settings, but no try_files. Each `if` of the location gets that location here.
+void attach_if_locations(LocationConfig& loc) {
+    for (RewriteStep& step : loc.rewrites) {
+        if (step.kind != RewriteStep::Kind::condition) continue;
+        auto inner = std::make_shared<LocationConfig>();
+        inner->pattern = loc.pattern;
+        inner->where = step.where;
+        inner->settings = loc.settings;
+        inner->alias = loc.alias;
+        step.if_location = std::move(inner);
+    }
 }
 
 Status build_location(const Directive& d, const LocationSettings& parent, LocationConfig& out) {
@@ -94,6 +90,7 @@ Status build_location(const Directive& d, const LocationSettings& parent, Locati
     for (const Directive& c : d.block)
         if (Status s = apply_location_directive(c, out); !s) return s;
     merge(out.settings, parent);
+    attach_if_locations(out);
     size_t child = 0;
     for (const Directive& c : d.block)
         if (c.name == "location")
@@ -148,10 +145,8 @@ Status apply_server_directive(const Directive& c, ServerConfig& server) {
         auto value = config::parse_time_ms(c);
         if (!value) return Err{value.error()};
         server.client_header_timeout_ms = static_cast<uint64_t>(value.value());
-    } else if (c.name == "return") {
-        auto action = build_return(c);
-        if (!action) return Err{action.error()};
-        server.return_action = action.value();
+    } else if (is_rewrite_directive(c.name)) {
+        return add_rewrite_step(c, server.rewrites);
     } else if (c.name == "location") {
         server.locations.emplace_back();
     } else {

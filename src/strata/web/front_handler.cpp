@@ -3,6 +3,7 @@
 #include "strata/base/version.h"
 #include "strata/http/error_page.h"
 #include "strata/web/response_filters.h"
+#include "strata/web/rewrite.h"
 #include "strata/web/static_content.h"
 #include "strata/web/uri_path.h"
 #include "strata/web/variables.h"
@@ -45,15 +46,57 @@ std::string absolute_location(const RequestContext& ctx, std::string_view locati
     return "http://" + host + port_text + std::string(location);
 }
 
-void run_return(RequestContext& ctx, const ReturnAction& action) {
-    std::string text = expand_variables(action.text, ctx);
-    if (action.status == 444) return ctx.exchange.close_without_response();
-    if (is_redirect(action.status)) return respond_redirect(ctx, action.status, text);
-    if (action.text.empty() && action.status >= 400) return finish_with_error(ctx, action.status);
+// `return status [text]` with its text already expanded; no text given means the
+// error page for error statuses.
+void respond_to_return(RequestContext& ctx, int status, std::string_view text, bool has_text) {
+    if (status == 444) return ctx.exchange.close_without_response();
+    if (is_redirect(status)) return respond_redirect(ctx, status, text);
+    if (!has_text && status >= 400) return finish_with_error(ctx, status);
     net::ResponseHead head;
-    head.status = action.status;
+    head.status = status;
     head.content_type = *ctx.settings().default_type;
     respond_with(ctx, head, text);
+}
+
+void run_return(RequestContext& ctx, const ReturnAction& action) {
+    respond_to_return(ctx, action.status, expand_variables(action.text, ctx), !action.text.empty());
+}
+
+// Counts one more URI change; false (after answering 500) past nginx's limit.
+bool may_change_uri(RequestContext& ctx) {
+    if (++ctx.internal_redirects <= kMaxInternalRedirects) return true;
+    ctx.error_status = 0;
+    ctx.exchange.respond_error(500);  // "rewrite or internal redirection cycle"
+    return false;
+}
+
+// A script's `return` (or redirecting rewrite); false when the script went on.
+bool respond_to_script(RequestContext& ctx, const RewriteOutcome& outcome) {
+    if (outcome.kind != RewriteOutcome::Kind::respond) return false;
+    respond_to_return(ctx, outcome.status, outcome.text, outcome.has_text);
+    return true;
+}
+
+// nginx's server-rewrite phase; every internal redirect comes back through it.
+void run_server_phase(RequestContext& ctx) {
+    if (ctx.server->return_action) return run_return(ctx, *ctx.server->return_action);
+    RewriteOutcome outcome = run_rewrite_script(ctx.server->rewrites, ctx);
+    if (respond_to_script(ctx, outcome)) return;
+    run_location_phase(ctx);  // `last` and `break` both just end the server's script
+}
+
+// nginx's rewrite phase in the location found; a changed URI (without `break`)
+// sends the request back to location matching.
+void run_location_rewrites(RequestContext& ctx) {
+    const LocationConfig& loc = *ctx.location;
+    if (loc.return_action) return run_return(ctx, *loc.return_action);
+    RewriteOutcome outcome = run_rewrite_script(loc.rewrites, ctx);
+    if (respond_to_script(ctx, outcome)) return;
+    if (outcome.kind == RewriteOutcome::Kind::uri_changed) {
+        if (may_change_uri(ctx)) run_location_phase(ctx);
+        return;
+    }
+    run_content_phase(ctx);
 }
 
 }  // namespace
@@ -97,34 +140,30 @@ void FrontHandler::handle(net::Exchange& exchange) {
     if (!uri) return finish_with_error(ctx, 400);
     ctx.uri = std::move(uri.value());
     ctx.args = std::string(query_of(head.target));
-    if (ctx.server->return_action) return run_return(ctx, *ctx.server->return_action);
-    run_location_phase(ctx);
+    run_server_phase(ctx);
 }
 
 void run_location_phase(RequestContext& ctx) {
     auto found = find_location(ctx.server->locations, ctx.uri);
     if (!found.node) {  // nginx then serves with the server's own settings
         ctx.location = nullptr;
-        ctx.captures.clear();
         return run_content_phase(ctx);
     }
     ctx.location = found.node;
-    ctx.captures.assign(found.captures.begin(), found.captures.end());
-    if (ctx.location->return_action) return run_return(ctx, *ctx.location->return_action);
-    run_content_phase(ctx);
+    // A prefix location keeps the $1… of an earlier rewrite; a regex one replaces them.
+    if (found.node->pattern.regex)
+        ctx.captures.assign(found.captures.begin(), found.captures.end());
+    run_location_rewrites(ctx);
 }
 
 void internal_redirect(RequestContext& ctx, std::string_view uri_with_args) {
-    if (++ctx.internal_redirects > kMaxInternalRedirects) {
-        ctx.error_status = 0;
-        return ctx.exchange.respond_error(500);  // "rewrite or internal redirection cycle"
-    }
+    if (!may_change_uri(ctx)) return;
     size_t q = uri_with_args.find('?');
     auto uri = normalize_target_path(uri_with_args.substr(0, q));
     if (!uri) return finish_with_error(ctx, 400);
     ctx.uri = std::move(uri.value());
     if (q != std::string_view::npos) ctx.args = std::string(uri_with_args.substr(q + 1));
-    run_location_phase(ctx);
+    run_server_phase(ctx);
 }
 
 void run_named_location(RequestContext& ctx, std::string_view name) {
@@ -132,8 +171,7 @@ void run_named_location(RequestContext& ctx, std::string_view name) {
     if (!named || ++ctx.internal_redirects > kMaxInternalRedirects)
         return ctx.exchange.respond_error(500);
     ctx.location = named;
-    if (named->return_action) return run_return(ctx, *named->return_action);
-    run_content_phase(ctx);
+    run_location_rewrites(ctx);
 }
 
 // error_page: an error becomes an internal redirect to the page, answered with the
@@ -145,6 +183,7 @@ void finish_with_error(RequestContext& ctx, int status) {
         net::ResponseHead head;
         head.status = status;
         if (!http::has_error_page(status)) return respond_with(ctx, head, {});  // nginx: no body
+        head.close = http::error_page_closes_connection(status);
         head.content_type = "text/html";
         std::string body = http::error_page(status, server_token(s));
         return respond_with(ctx, head, body);

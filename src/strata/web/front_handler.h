@@ -1,7 +1,8 @@
 // The front server's request handling, nginx's phases in order: choose the server by
-// listen socket and Host, run the server's `return`, find the location, run its
-// `return`, then the content phase (try_files, index, static files) with `error_page`
-// turning errors into internal redirects.
+// listen socket and Host, run the server's rewrite script, find the location, run its
+// rewrite script (`rewrite … last` comes back to location matching), then the content
+// phase (try_files, index, static files) with `error_page` turning errors into
+// internal redirects, which start again at the server's script.
 #pragma once
 
 #include <memory>

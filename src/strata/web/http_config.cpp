@@ -34,6 +34,9 @@ void merge(LocationSettings& c, const LocationSettings& p) {
     inherit(c.server_tokens, p.server_tokens);
     inherit(c.etag, p.etag);
     inherit(c.autoindex, p.autoindex);
+    inherit(c.autoindex_exact_size, p.autoindex_exact_size);
+    inherit(c.autoindex_localtime, p.autoindex_localtime);
+    inherit(c.autoindex_format, p.autoindex_format);
     inherit(c.absolute_redirect, p.absolute_redirect);
     inherit(c.server_name_in_redirect, p.server_name_in_redirect);
     inherit(c.port_in_redirect, p.port_in_redirect);
@@ -68,6 +71,9 @@ void apply_defaults(LocationSettings& s) {
     default_to(s.server_tokens, true);
     default_to(s.etag, true);
     default_to(s.autoindex, false);
+    default_to(s.autoindex_exact_size, true);
+    default_to(s.autoindex_localtime, false);
+    default_to(s.autoindex_format, AutoindexFormat::html);
     default_to(s.absolute_redirect, true);
     default_to(s.server_name_in_redirect, false);
     default_to(s.port_in_redirect, true);

@@ -15,6 +15,7 @@
 #include "strata/web/conditional.h"
 #include "strata/web/location_match.h"
 #include "strata/web/log_format.h"
+#include "strata/web/rewrite.h"
 #include "strata/web/server_names.h"
 
 namespace strata::web {
@@ -30,11 +31,14 @@ struct AddedHeader {
     bool always = false;
 };
 
-// `return` and the rewrite module's script for one level.
+// A `return` set directly on a level (configurations built in code); loaded
+// configurations put `return` into the level's rewrite script instead.
 struct ReturnAction {
     int status = 0;
     std::string text;  // URL for 301/302/303/307/308, body otherwise; may hold variables
 };
+
+enum class AutoindexFormat { html, xml, json, jsonp };
 
 // Settings a location inherits when it does not set them. std::nullopt means "unset
 // here": merge() fills it from the enclosing level, finally from nginx's defaults.
@@ -46,6 +50,8 @@ struct LocationSettings {
     std::optional<bool> sendfile, tcp_nopush, tcp_nodelay, server_tokens, etag, autoindex;
     std::optional<bool> absolute_redirect, server_name_in_redirect, port_in_redirect;
     std::optional<bool> log_not_found;
+    std::optional<bool> autoindex_exact_size, autoindex_localtime;
+    std::optional<AutoindexFormat> autoindex_format;
     std::optional<IfModifiedSince> if_modified_since;
     std::optional<uint64_t> client_max_body_size;
     std::optional<uint64_t> keepalive_timeout_ms, keepalive_requests, send_timeout_ms;
@@ -74,6 +80,7 @@ struct LocationConfig {
     std::optional<std::string> alias;  // not inherited
     std::vector<std::string> try_files;
     std::optional<ReturnAction> return_action;
+    RewriteScript rewrites;  // nginx's rewrite phase, after the location is found
     std::vector<LocationConfig> children;
 };
 
@@ -92,6 +99,7 @@ struct ServerConfig {
     LocationSettings settings;  // merged with http's
     uint64_t client_header_timeout_ms = 60'000;
     std::optional<ReturnAction> return_action;  // server-level `return`
+    RewriteScript rewrites;  // nginx's server-rewrite phase, before location matching
     std::vector<LocationConfig> locations;
     config::SourceLocation where;
 };

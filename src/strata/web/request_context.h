@@ -3,6 +3,8 @@
 #pragma once
 
 #include <deque>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +31,9 @@ struct RequestContext {
     std::string args;          // the query string, without "?"
     std::string host;          // normalised Host, or the server's first name when absent ($host)
     std::string request_host;  // normalised Host as sent; empty when absent
-    std::vector<std::string> captures;  // of the location regex, $0..$9
+    std::vector<std::string> captures;  // of the last regex matched, $0..$9
+    // Variables made by `set`, by lower-case name.
+    std::map<std::string, std::string, std::less<>> user_variables;
     int internal_redirects = 0;
     int error_status = 0;  // set while serving an error_page: the status to answer with
     bool is_head = false;

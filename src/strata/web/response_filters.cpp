@@ -39,6 +39,7 @@ std::optional<int> precondition_status(const RequestContext& ctx, const Validato
 void respond_not_modified(RequestContext& ctx, net::ResponseHead head, std::time_t mtime) {
     head.status = 304;
     head.content_type = {};
+    head.chunked = false;  // no body to frame (a listing's head asks for chunked)
     add_header_filter(ctx, head, mtime);
     ctx.exchange.respond(head, {});
 }

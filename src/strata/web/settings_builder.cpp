@@ -124,6 +124,19 @@ Status set_if_modified_since(const Directive& d, LocationSettings& s) {
     return success();
 }
 
+Status set_autoindex_format(const Directive& d, LocationSettings& s) {
+    static const std::map<std::string_view, AutoindexFormat> kFormats = {
+        {"html", AutoindexFormat::html},
+        {"xml", AutoindexFormat::xml},
+        {"json", AutoindexFormat::json},
+        {"jsonp", AutoindexFormat::jsonp}};
+    auto it = kFormats.find(d.args[0]);
+    if (it == kFormats.end())
+        return fail(d.where, "invalid value \"" + d.args[0] + "\"");  // nginx's enum message
+    s.autoindex_format = it->second;
+    return success();
+}
+
 // keepalive_timeout timeout [header_timeout]
 Status set_keepalive_timeout(const Directive& d, LocationSettings& s) {
     auto value = config::parse_time_ms(d);
@@ -174,6 +187,9 @@ const std::map<std::string_view, Setter>& setters() {
         {"server_tokens", flag(&LocationSettings::server_tokens)},
         {"etag", flag(&LocationSettings::etag)},
         {"autoindex", flag(&LocationSettings::autoindex)},
+        {"autoindex_exact_size", flag(&LocationSettings::autoindex_exact_size)},
+        {"autoindex_localtime", flag(&LocationSettings::autoindex_localtime)},
+        {"autoindex_format", set_autoindex_format},
         {"absolute_redirect", flag(&LocationSettings::absolute_redirect)},
         {"server_name_in_redirect", flag(&LocationSettings::server_name_in_redirect)},
         {"port_in_redirect", flag(&LocationSettings::port_in_redirect)},

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "strata/web/autoindex.h"
 #include "strata/web/file_response.h"
 #include "strata/web/front_handler.h"
 #include "strata/web/variables.h"
@@ -51,6 +52,9 @@ void serve_index(RequestContext& ctx) {
             return internal_redirect(ctx, absolute ? candidate : ctx.uri + candidate);
     }
     PathKind kind = probe(ctx, directory);
+    std::string_view method = ctx.exchange.request().method;
+    bool listable = kind == PathKind::directory && method != "POST";  // GET and HEAD only
+    if (listable && *ctx.settings().autoindex) return serve_autoindex(ctx, directory);
     finish_with_error(ctx, kind == PathKind::directory || kind == PathKind::forbidden ? 403 : 404);
 }
 

@@ -46,6 +46,15 @@ std::string document_root(const RequestContext& ctx) {
     return root.empty() || root.front() == '/' ? root : ctx.main.prefix + root;
 }
 
+// The file the URI maps to: the alias in place of the location's prefix, else root + URI.
+std::string request_filename(const RequestContext& ctx) {
+    const LocationConfig* loc = ctx.location;
+    if (loc && loc->alias && loc->pattern.kind != LocationKind::regex &&
+        ctx.uri.starts_with(loc->pattern.uri))
+        return *loc->alias + ctx.uri.substr(loc->pattern.uri.size());
+    return document_root(ctx) + ctx.uri;
+}
+
 std::optional<std::string> named_value(std::string_view name, const RequestContext& ctx) {
     const http::RequestHead& head = ctx.exchange.request();
     std::string_view target = head.target;
@@ -66,11 +75,23 @@ std::optional<std::string> named_value(std::string_view name, const RequestConte
     if (name == "remote_port") return std::to_string(ctx.exchange.peer().port());
     if (name == "server_name") return ctx.server ? ctx.server->first_name : "";
     if (name == "document_root") return document_root(ctx);
+    if (name == "request_filename") return request_filename(ctx);
     if (name == "content_length") return header_value(head, "content_length");
     if (name == "content_type") return header_value(head, "content_type");
     if (name == "pid") return std::to_string(getpid());
     if (name == "nginx_version" || name == "strata_version") return "0.1.0";
     return std::nullopt;
+}
+
+// A variable made by `set`; nginx's variable names ignore case.
+std::optional<std::string> user_variable(std::string_view name, const RequestContext& ctx) {
+    if (ctx.user_variables.empty()) return std::nullopt;
+    std::string lower;
+    for (char c : name)
+        lower.push_back(http::ascii_lower(c));
+    auto found = ctx.user_variables.find(lower);
+    if (found == ctx.user_variables.end()) return std::nullopt;
+    return found->second;
 }
 
 }  // namespace
@@ -82,7 +103,8 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
     }
     if (starts_with(name, "http_")) return header_value(ctx.exchange.request(), name.substr(5));
     if (starts_with(name, "arg_")) return argument_value(ctx.args, name.substr(4));
-    return named_value(name, ctx);
+    if (auto value = named_value(name, ctx)) return value;
+    return user_variable(name, ctx);
 }
 
 bool is_known_variable(std::string_view name) {
@@ -101,6 +123,7 @@ bool is_known_variable(std::string_view name) {
                                                   "remote_port",
                                                   "server_name",
                                                   "document_root",
+                                                  "request_filename",
                                                   "content_length",
                                                   "content_type",
                                                   "pid",

@@ -1,0 +1,215 @@
+"""Differential test of the rewrite module: nginx 1.22 and strata load the same http{}
+block (rewrite with each flag, args handling, set, if with every condition kind, break,
+server-level rewrites, the 10-change limit) and must answer each request the same way.
+"""
+import os
+
+import pytest
+
+from conftest import Strata
+from test_nginx_differential import NginxReference, access_log, differences, request
+
+SITE = {
+    "index.html": b"Hello World\n",
+    "docs/index.html": b"<h1>docs index</h1>\n",
+    "docs/guide.html": b"<h1>guide</h1>\n",
+    "files/a.txt": b"file a\n",
+    "files/sub/.keep": b"",
+    "files/run.sh": b"#!/bin/sh\n",
+}
+
+HTTP_BLOCK = r"""
+    server_tokens off;
+    default_type text/plain;
+    server {
+        listen 127.0.0.1:PORT default_server;
+        server_name main.test;
+        root ROOT;
+        rewrite ^/srv-old/(.*)$ /docs/$1 last;
+        rewrite ^/srv-plain$ /show/from-server;
+        if ($http_x_block) { return 403; }
+        set $srv_var "server-set";
+
+        location / { }
+        location /show/ { return 200 "show uri=$uri args=$args 1=$1\n"; }
+
+        location /last/ { rewrite ^/last/(.*)$ /show/$1 last; return 500; }
+        location /break/ { rewrite ^/break/(.*)$ /docs/$1 break; return 500; }
+        location /redir/ { rewrite ^/redir/(.*)$ /docs/$1 redirect; }
+        location /perm/ { rewrite ^/perm/(.*)$ /docs/$1 permanent; }
+        location /abs/ { rewrite ^/abs/(.*)$ http://example.test/$1; }
+        location /absq/ { rewrite ^/absq/(.*)$ https://example.test/$1?x=1 permanent; }
+        location /nomatch/ { rewrite ^/other/ /show/x last; return 200 "no match\n"; }
+
+        location /args/keep { rewrite ^ /show/keep last; }
+        location /args/add { rewrite ^ /show/add?new=1 last; }
+        location /args/drop { rewrite ^ /show/drop? last; }
+        location /args/replace { rewrite ^ /show/replace?only=1? last; }
+        location /args/redir { rewrite ^ /show/r?n=1 redirect; }
+        location /args/redirkeep { rewrite ^ /show/r redirect; }
+        location /args/redirdrop { rewrite ^ /show/r? redirect; }
+
+        location /chain/ { rewrite ^/chain/(.*)$ /step/$1; rewrite ^/step/(.*)$ /show/chained-$1; }
+        location /noflag/ { rewrite ^ /show/from-noflag; set $x 1; }
+        location ~ ^/re/(\w+)/(\w+)$ { rewrite ^ /show/$2-$1 last; }
+        location ~ ^/re2/(\w+)$ { if ($uri ~ re2) { return 200 "[$1]\n"; } }
+        location /re3/ { rewrite ^/re3/(.*)$ /re4/$1 last; }
+        location ~ ^/re4/last { return 200 "[$1]\n"; }
+
+        location = /set { set $a hello; set $b "$a world"; return 200 "$b $srv_var\n"; }
+        location = /set-header { set $v val; add_header X-V $v; return 200 "ok\n"; }
+        location = /set-args { set $args "q=changed"; return 200 "$args $arg_q\n"; }
+        location = /set-later { return 200 "[$later]\n"; set $later x; }
+
+        location = /if-var { if ($arg_x) { return 200 "x is set: $arg_x\n"; } return 200 "x unset\n"; }
+        location = /if-eq { if ($request_method = POST) { return 201 "posted\n"; } return 200 "not post\n"; }
+        location = /if-ne { if ($arg_a != "yes") { return 200 "not yes\n"; } return 200 "yes\n"; }
+        location = /if-re { if ($http_user_agent ~ ^curl/(\d+)) { return 200 "curl $1\n"; } return 200 "other\n"; }
+        location = /if-rei { if ($http_user_agent ~* ^CURL) { return 200 "ci\n"; } return 200 "no\n"; }
+        location = /if-nre { if ($arg_a !~ ^\d+$) { return 400 "not a number\n"; } return 200 "number\n"; }
+        location = /if-nrei { if ($arg_a !~* ^abc) { return 200 "no abc\n"; } return 200 "abc\n"; }
+        location = /if-spaces { if ( $arg_a = b ) { return 200 "spaced\n"; } return 200 "other\n"; }
+        location = /if-empty { if ($arg_a = "") { return 200 "empty\n"; } return 200 "full\n"; }
+        location = /if-set { if ($arg_a) { set $seen "a=$arg_a"; } return 200 "[$seen]\n"; }
+        location /files/ {
+            if (-f $request_filename) { return 200 "file\n"; }
+            if (-d $request_filename) { return 200 "dir\n"; }
+            if (!-e $request_filename) { return 200 "missing\n"; }
+            return 200 "other\n";
+        }
+        location = /exec {
+            if (-x $document_root/files/$arg_f) { return 200 "exec\n"; }
+            if (!-x $document_root/files/$arg_f) { return 200 "not exec\n"; }
+        }
+        location = /notdir { if (!-d $document_root/files/$arg_f) { return 200 "not dir\n"; } return 200 "dir\n"; }
+        location = /notfile { if (!-f $document_root/files/$arg_f) { return 200 "not file\n"; } return 200 "file\n"; }
+
+        location /brk/ { rewrite ^/brk/(.*)$ /docs/$1; break; return 500; }
+        location /ifrw/ { if ($arg_go) { rewrite ^/ifrw/(.*)$ /show/$1 last; } return 200 "stayed\n"; }
+        location /ifbrk/ { if ($arg_stop) { break; } return 200 "went on\n"; }
+        location /loop { rewrite ^ /loop last; }
+        location /loop2/ { rewrite ^/loop2/a /loop2/b; rewrite ^/loop2/b /loop2/a; }
+        location /nine/ { rewrite ^/nine/(\d)(.*)$ /nine/$2 last; return 200 "done $uri\n"; }
+
+        location /tf/ { if ($arg_x) { set $y 1; } try_files $uri /index.html; }
+        location = /ret { return 200 "$scheme://$host$request_uri $srv_var\n"; }
+        location = /ret-url { return http://$host/elsewhere; }
+        location = /ret-301 { return 301 /docs/; }
+    }
+"""
+
+CASES = [
+    ("rewrite last", request("/last/abc")),
+    ("rewrite last keeps args", request("/last/abc?z=9")),
+    ("rewrite break serves the file", request("/break/guide.html")),
+    ("rewrite break missing file", request("/break/nope.html")),
+    ("rewrite redirect", request("/redir/guide.html")),
+    ("rewrite redirect with args", request("/redir/guide.html?a=1")),
+    ("rewrite permanent", request("/perm/guide.html")),
+    ("rewrite redirect with an encoded space", request("/redir/a%20b")),
+    ("rewrite last with an encoded space", request("/last/a%20b?x=%20")),
+    ("rewrite to url with an encoded space", request("/abs/a%20b")),
+    ("rewrite to http url redirects", request("/abs/x/y?k=v")),
+    ("rewrite to https url with args, permanent", request("/absq/p?k=v")),
+    ("rewrite regex does not match", request("/nomatch/x")),
+    ("args kept", request("/args/keep?a=1&b=2")),
+    ("args kept, none sent", request("/args/keep")),
+    ("args added before the old ones", request("/args/add?a=1")),
+    ("args added, none sent", request("/args/add")),
+    ("args dropped", request("/args/drop?a=1")),
+    ("args replaced", request("/args/replace?a=1")),
+    ("redirect with args", request("/args/redir?a=1")),
+    ("redirect keeps args", request("/args/redirkeep?a=1")),
+    ("redirect drops args", request("/args/redirdrop?a=1")),
+    ("rewrites without flag chain", request("/chain/x")),
+    ("rewrite without flag re-matches the location", request("/noflag/y")),
+    ("a rewrite regex without groups clears $1", request("/re/ab/cd")),
+    ("an if regex without groups", request("/re2/ab")),
+    ("a regex location without groups", request("/re3/last/x")),
+    ("set and return", request("/set")),
+    ("set into add_header", request("/set-header")),
+    ("set $args", request("/set-args?q=orig")),
+    ("set after return is not run", request("/set-later")),
+    ("if variable true", request("/if-var?x=1")),
+    ("if variable zero is false", request("/if-var?x=0")),
+    ("if variable empty is false", request("/if-var")),
+    ("if equal", request("/if-eq", "Content-Length: 0", method="POST")),
+    ("if equal false", request("/if-eq")),
+    ("if not equal", request("/if-ne?a=no")),
+    ("if not equal false", request("/if-ne?a=yes")),
+    ("if regex with captures", request("/if-re", "User-Agent: curl/7.88")),
+    ("if regex no match", request("/if-re", "User-Agent: wget")),
+    ("if regex is case-sensitive", request("/if-re", "User-Agent: CURL/7")),
+    ("if caseless regex", request("/if-rei", "User-Agent: curl/7")),
+    # `return 400 text` keeps the connection; nginx's own 500 page ends it.
+    ("if negated regex", request("/if-nre?a=x1")),
+    ("if negated regex false", request("/if-nre?a=12")),
+    ("if negated caseless regex", request("/if-nrei?a=ABCd")),
+    ("if negated caseless regex true", request("/if-nrei?a=xyz")),
+    ("if with spaces inside parentheses", request("/if-spaces?a=b")),
+    ("if equal to empty string", request("/if-empty")),
+    ("if equal to empty string false", request("/if-empty?a=1")),
+    ("set inside if", request("/if-set?a=7")),
+    ("set inside if not run", request("/if-set")),
+    ("-f on a file", request("/files/a.txt")),
+    ("-d on a directory", request("/files/sub")),
+    ("!-e on a missing path", request("/files/nope")),
+    ("-x on an executable", request("/exec?f=run.sh")),
+    ("!-x on a plain file", request("/exec?f=a.txt")),
+    ("!-d on a file", request("/notdir?f=a.txt")),
+    ("!-d on a directory", request("/notdir?f=sub")),
+    ("!-f on a directory", request("/notfile?f=sub")),
+    ("!-f on a file", request("/notfile?f=a.txt")),
+    ("break directive keeps the new uri here", request("/brk/guide.html")),
+    ("rewrite last inside if", request("/ifrw/q?go=1")),
+    ("if false skips the rewrite", request("/ifrw/q")),
+    ("break inside if", request("/ifbrk/x?stop=1")),
+    ("no break inside if", request("/ifbrk/x")),
+    ("rewrite last loop ends in 500", request("/loop")),
+    ("rewrite without flag loop ends in 500", request("/loop2/a")),
+    ("nine changes are allowed", request("/nine/123456789")),
+    ("ten changes are allowed", request("/nine/1234567890")),
+    ("eleven changes are too many", request("/nine/12345678901")),
+    ("server rewrite last", request("/srv-old/guide.html")),
+    ("server rewrite without flag", request("/srv-plain?a=1")),
+    ("server if returns", request("/index.html", "X-Block: 1")),
+    ("server set seen in location", request("/ret?x=1")),
+    ("return url with variables", request("/ret-url")),
+    ("return 301 relative", request("/ret-301")),
+    ("plain file still served", request("/index.html")),
+    ("try_files without a matching if", request("/tf/none")),
+    ("a matching if drops try_files", request("/tf/none?x=1")),
+]
+
+
+def make_site(root):
+    for name, data in SITE.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    os.chmod(root / "files/run.sh", 0o755)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """(nginx, strata), both serving HTTP_BLOCK over the same document root."""
+    base = tmp_path_factory.mktemp("rewrite")
+    root = base / "html"
+    make_site(root)
+    block = HTTP_BLOCK.replace("ROOT", str(root))
+    nginx = NginxReference(base / "nginx", block)
+    try:
+        (base / "strata").mkdir()
+        strata = Strata(base / "strata", access_log(base / "strata") + block)
+    except BaseException:
+        nginx.stop()
+        raise
+    strata.product = "strata"
+    yield nginx, strata
+    strata.stop()
+    nginx.stop()
+
+
+@pytest.mark.parametrize("name,raw", CASES, ids=[case[0] for case in CASES])
+def test_rewrite_like_nginx(servers, name, raw):
+    assert differences(servers, raw) == []
