@@ -90,6 +90,7 @@ Status build_location(const Directive& d, const LocationSettings& parent, Locati
     for (const Directive& c : d.block)
         if (Status s = apply_location_directive(c, out); !s) return s;
     merge(out.settings, parent);
+    compile_derived(out.settings);
     attach_if_locations(out);
     size_t child = 0;
     for (const Directive& c : d.block)
@@ -168,6 +169,7 @@ Status build_server(const Directive& d, const LocationSettings& http, ServerConf
     }
     if (server.names.empty()) server.names = parse_server_name("").value();
     merge(server.settings, http);
+    compile_derived(server.settings);
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "location")
@@ -211,6 +213,7 @@ Status build_http(const Directive& d, HttpConfig& http) {
     }
     if (Status s = check_access_log_formats(d, http.log_formats); !s) return s;
     apply_defaults(http.settings);
+    compile_derived(http.settings);
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "server")

@@ -149,8 +149,9 @@ void respond_with_file(RequestContext& ctx, const std::string& path, FileBody bo
     }
     net::ResponseHead head = file_head(ctx, f, status);
     add_header_filter(ctx, head, f.mtime);
+    GzipOptions scratch;
     GzipDecision decision =
-        decide_gzip(gzip_options(ctx.settings()), gzip_request(ctx.exchange.request()),
+        decide_gzip(gzip_options(ctx.settings(), scratch), gzip_request(ctx.exchange.request()),
                     {status, f.content_type, f.size, false});
     head.vary_accept_encoding = decision.vary;
     if (decision.compress) return respond_gzipped_file(ctx, head, f, body);

@@ -1,5 +1,7 @@
 #include "strata/web/http_config.h"
 
+#include "strata/web/response_filters.h"
+
 namespace strata::web {
 namespace {
 
@@ -22,6 +24,10 @@ std::shared_ptr<const std::map<std::string, std::string>> builtin_types() {
 }
 
 }  // namespace
+
+void compile_derived(LocationSettings& s) {
+    s.gzip_compiled = std::make_shared<const GzipOptions>(build_gzip_options(s));
+}
 
 void merge(LocationSettings& c, const LocationSettings& p) {
     inherit(c.root, p.root);

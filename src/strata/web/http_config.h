@@ -13,6 +13,7 @@
 #include "strata/config/directive.h"
 #include "strata/net/listener.h"
 #include "strata/web/conditional.h"
+#include "strata/web/gzip_filter.h"
 #include "strata/web/location_match.h"
 #include "strata/web/log_format.h"
 #include "strata/web/rewrite.h"
@@ -66,10 +67,15 @@ struct LocationSettings {
     std::optional<int> gzip_comp_level;
     // access_log: empty vector = off
     std::optional<std::vector<std::pair<std::string, std::string>>> access_logs;  // path, format
+    // Derived at load by compile_derived(); null for settings built by hand.
+    std::shared_ptr<const GzipOptions> gzip_compiled;
 };
 
 // Fills every unset field of `child` from `parent`.
 void merge(LocationSettings& child, const LocationSettings& parent);
+// Computes what requests would otherwise rebuild each time (the gzip options with
+// their compiled regexes) from complete settings.
+void compile_derived(LocationSettings& settings);
 // Fills every still-unset field with nginx's default.
 void apply_defaults(LocationSettings& settings);
 

@@ -55,7 +55,13 @@ void add_header_filter(RequestContext& ctx, net::ResponseHead& head, std::time_t
     add_configured_headers(ctx, head);
 }
 
-GzipOptions gzip_options(const LocationSettings& s) {
+const GzipOptions& gzip_options(const LocationSettings& s, GzipOptions& scratch) {
+    if (s.gzip_compiled) return *s.gzip_compiled;
+    scratch = build_gzip_options(s);
+    return scratch;
+}
+
+GzipOptions build_gzip_options(const LocationSettings& s) {
     GzipOptions o;
     o.enabled = *s.gzip;
     o.vary = *s.gzip_vary;
@@ -83,7 +89,8 @@ GzipOptions gzip_options(const LocationSettings& s) {
 }
 
 void respond_through_gzip(RequestContext& ctx, net::ResponseHead& head, std::string_view body) {
-    GzipOptions options = gzip_options(ctx.settings());
+    GzipOptions scratch;
+    const GzipOptions& options = gzip_options(ctx.settings(), scratch);
     GzipDecision decision = decide_gzip(options, gzip_request(ctx.exchange.request()),
                                         {head.status, head.content_type, body.size(), false});
     head.vary_accept_encoding = decision.vary;

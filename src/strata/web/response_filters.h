@@ -22,7 +22,10 @@ void respond_not_modified(RequestContext& ctx, net::ResponseHead head, std::time
 // Expires and Cache-Control, then add_header.
 void add_header_filter(RequestContext& ctx, net::ResponseHead& head, std::time_t mtime);
 
-GzipOptions gzip_options(const LocationSettings& settings);
+// nginx's gzip settings of a level as the filter uses them.
+GzipOptions build_gzip_options(const LocationSettings& settings);
+// The compiled options of `settings`, or built into `scratch` when it has none.
+const GzipOptions& gzip_options(const LocationSettings& settings, GzipOptions& scratch);
 
 // Sends `body` gzipped if nginx's rules say so (setting Vary either way), else as it is.
 void respond_through_gzip(RequestContext& ctx, net::ResponseHead& head, std::string_view body);

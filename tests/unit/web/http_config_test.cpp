@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "strata/config/parser.h"
+#include "strata/web/config_builder.h"
 #include "strata/web/content_type.h"
 #include "strata/web/virtual_hosts.h"
 
@@ -77,6 +79,32 @@ TEST(VirtualHosts, GroupsServersByAddressWithTheirDefault) {
     EXPECT_EQ(address_key(groups[1].listen.address), "127.0.0.1:9090");
     EXPECT_EQ(groups[1].default_server, &http.servers[1]);  // the first, without default_server
     EXPECT_EQ(groups[1].servers.size(), 2u);
+}
+
+}  // namespace
+}  // namespace strata::web
+
+namespace strata::web {
+namespace {
+
+// The gzip options a request uses are compiled once per level at load, gzip_disable's
+// regexes included.
+TEST(HttpConfigLoad, GzipOptionsAreCompiledPerLevel) {
+    auto tree = config::parse_text(
+        "http { gzip on; gzip_disable \"^curl\"; server { listen 127.0.0.1:1;"
+        " location / { gzip_min_length 100; } } }",
+        "test.conf");
+    ASSERT_TRUE(tree.ok());
+    auto main = build_main_config(tree.value(), "/tmp/");
+    ASSERT_TRUE(main.ok()) << main.error().message;
+    const LocationSettings& location = main->http.servers.at(0).locations.at(0).settings;
+    ASSERT_NE(location.gzip_compiled, nullptr);
+    EXPECT_TRUE(location.gzip_compiled->enabled);
+    EXPECT_EQ(location.gzip_compiled->min_length, 100u);
+    ASSERT_TRUE(location.gzip_compiled->disable_user_agent);
+    EXPECT_TRUE(location.gzip_compiled->disable_user_agent("curl/8.0"));
+    EXPECT_FALSE(location.gzip_compiled->disable_user_agent("Mozilla/5.0"));
+    EXPECT_EQ(main->http.servers.at(0).settings.gzip_compiled->min_length, 20u);
 }
 
 }  // namespace
