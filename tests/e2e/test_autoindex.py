@@ -8,8 +8,7 @@ import os
 
 import pytest
 
-from conftest import Strata
-from test_nginx_differential import NginxReference, access_log, differences, request, head
+from test_nginx_differential import differences, head, nginx_and_strata, request
 
 MTIME = 1764000000          # 24-Nov-2025 16:00 UTC
 LONG_NAME = "a-very-long-file-name-that-nginx-cuts-at-fifty-bytes-in-the-listing.txt"
@@ -131,21 +130,11 @@ def make_tree(root):
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
+    """(nginx, strata), both serving HTTP_BLOCK over the same document root."""
     base = tmp_path_factory.mktemp("autoindex")
-    root = base / "html"
-    make_tree(root)
-    block = HTTP_BLOCK.replace("ROOT", str(root))
-    nginx = NginxReference(base / "nginx", block)
-    try:
-        (base / "strata").mkdir()
-        strata = Strata(base / "strata", access_log(base / "strata") + block)
-    except BaseException:
-        nginx.stop()
-        raise
-    strata.product = "strata"
-    yield nginx, strata
-    strata.stop()
-    nginx.stop()
+    make_tree(base / "html")
+    with nginx_and_strata(base, HTTP_BLOCK.replace("ROOT", str(base / "html"))) as pair:
+        yield pair
 
 
 @pytest.mark.parametrize("name,raw", CASES, ids=[case[0] for case in CASES])

@@ -6,6 +6,7 @@ still answers differently are in KNOWN_GAPS with what differs; once strata is fi
 case moves up into CASES. NOT_COMPARED holds requests where nginx 1.22 disagrees with
 what the strata issues explicitly ask for, so nginx is not the reference there.
 """
+import contextlib
 import email.utils
 import gzip
 import os
@@ -427,13 +428,9 @@ class NginxReference(Nginx):
         super().__init__(workdir, access_log(Path(workdir)) + http_block)
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    """(nginx, strata), both serving HTTP_BLOCK over the same document root."""
-    base = tmp_path_factory.mktemp("differential")
-    root = base / "html"
-    make_site(root)
-    block = HTTP_BLOCK.replace("ROOT", str(root))
+@contextlib.contextmanager
+def nginx_and_strata(base, block):
+    """(nginx, strata) serving the same http{} block, stopped on leaving."""
     nginx = NginxReference(base / "nginx", block)
     try:
         (base / "strata").mkdir()
@@ -441,10 +438,21 @@ def servers(tmp_path_factory):
     except BaseException:
         nginx.stop()
         raise
-    strata.product = "strata"   # what its pages show with server_tokens off
-    yield nginx, strata
-    strata.stop()
-    nginx.stop()
+    strata.product = "strata"  # what its pages show with server_tokens off
+    try:
+        yield nginx, strata
+    finally:
+        strata.stop()
+        nginx.stop()
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """(nginx, strata), both serving HTTP_BLOCK over the same document root."""
+    base = tmp_path_factory.mktemp("differential")
+    make_site(base / "html")
+    with nginx_and_strata(base, HTTP_BLOCK.replace("ROOT", str(base / "html"))) as pair:
+        yield pair
 
 
 # ---------------------------------------------------------------------------------------

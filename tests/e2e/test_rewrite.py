@@ -6,8 +6,7 @@ import os
 
 import pytest
 
-from conftest import Strata
-from test_nginx_differential import NginxReference, access_log, differences, request
+from test_nginx_differential import differences, nginx_and_strata, request
 
 SITE = {
     "index.html": b"Hello World\n",
@@ -194,20 +193,9 @@ def make_site(root):
 def servers(tmp_path_factory):
     """(nginx, strata), both serving HTTP_BLOCK over the same document root."""
     base = tmp_path_factory.mktemp("rewrite")
-    root = base / "html"
-    make_site(root)
-    block = HTTP_BLOCK.replace("ROOT", str(root))
-    nginx = NginxReference(base / "nginx", block)
-    try:
-        (base / "strata").mkdir()
-        strata = Strata(base / "strata", access_log(base / "strata") + block)
-    except BaseException:
-        nginx.stop()
-        raise
-    strata.product = "strata"
-    yield nginx, strata
-    strata.stop()
-    nginx.stop()
+    make_site(base / "html")
+    with nginx_and_strata(base, HTTP_BLOCK.replace("ROOT", str(base / "html"))) as pair:
+        yield pair
 
 
 @pytest.mark.parametrize("name,raw", CASES, ids=[case[0] for case in CASES])

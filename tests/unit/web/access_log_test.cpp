@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "fake_log_exchange.h"
+#include "recording_exchange.h"
 #include "strata/base/version.h"
 #include "strata/http/error_page.h"
 #include "strata/web/request_context.h"
@@ -49,7 +49,7 @@ class AccessLogTest : public ::testing::Test {
     template <class Answer>
     void answer(AccessLog& log, const std::string& wire, Answer&& respond,
                 bool in_location = false) {
-        FakeLogExchange inner(wire);
+        RecordingExchange inner(wire);
         LoggingExchange logged(inner, &log);
         RequestContext ctx(logged, main_, files_);
         logged.set_context(ctx);
@@ -157,7 +157,7 @@ TEST_F(AccessLogTest, AFileThatCannotOpenIsSkipped) {
 }
 
 TEST_F(AccessLogTest, WithoutALogTheExchangeOnlyForwards) {
-    FakeLogExchange inner("GET / HTTP/1.1\r\n\r\n");
+    RecordingExchange inner("GET / HTTP/1.1\r\n\r\n");
     LoggingExchange logged(inner, nullptr);
     RequestContext ctx(logged, main_, files_);
     logged.set_context(ctx);

@@ -8,70 +8,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "strata/http/request_parser.h"
+#include "recording_exchange.h"
 
 namespace strata::web {
 namespace {
 
 namespace fs = std::filesystem;
-
-// An Exchange that records the response instead of writing it.
-class RecordingExchange final : public net::Exchange {
-  public:
-    explicit RecordingExchange(std::string wire) : wire_(std::move(wire)) {
-        http::RequestParser parser(http::ParserOptions{.require_host = false});
-        EXPECT_EQ(parser.parse(wire_).status, http::ParseStatus::complete);
-        head_ = parser.head();
-    }
-    const http::RequestHead& request() const override { return head_; }
-    std::string_view body() const override { return {}; }
-    const net::PeerAddress& peer() const override { return peer_; }
-    const net::ListenerInfo& listener() const override { return listener_; }
-    std::string local_address() const override { return "127.0.0.1"; }
-
-    void respond(const net::ResponseHead& head, std::string_view body) override {
-        record(head);
-        body_ = body;
-    }
-    void respond_file(const net::ResponseHead& head, int fd, off_t offset,
-                      uint64_t length) override {
-        record(head);
-        body_.resize(length);
-        EXPECT_EQ(pread(fd, body_.data(), length, offset), static_cast<ssize_t>(length));
-        close(fd);
-    }
-    void respond_error(int code) override {
-        net::ResponseHead head;
-        head.status = code;
-        record(head);
-        body_ = "built-in error";
-    }
-    void close_without_response() override {
-        ++responses;
-        closed_silently = true;
-    }
-
-    int status = 0;
-    int responses = 0;
-    bool closed_silently = false;
-    std::string content_type, location, body_;
-    std::map<std::string, std::string> headers;
-    net::ListenerInfo listener_{0, 8080};
-
-  private:
-    void record(const net::ResponseHead& head) {
-        ++responses;
-        status = head.status;
-        content_type = head.content_type;
-        location = head.location;
-        for (const http::Header& h : head.headers)
-            headers[std::string(h.name)] = h.value;
-    }
-
-    std::string wire_;
-    http::RequestHead head_;
-    net::PeerAddress peer_;
-};
 
 LocationConfig location(LocationKind kind, std::string uri) {
     LocationConfig l;

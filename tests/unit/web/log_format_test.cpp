@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "fake_log_exchange.h"
+#include "recording_exchange.h"
 #include "strata/web/request_context.h"
 
 namespace strata::web {
@@ -160,7 +160,7 @@ class LogLine : public ::testing::Test {
   protected:
     std::string line(std::string_view format_text, const std::string& wire, LoggedResponse response,
                      LogEscape escape = LogEscape::standard) {
-        FakeLogExchange exchange(wire);
+        RecordingExchange exchange(wire);
         RequestContext ctx(exchange, main_, files_);
         ctx.uri = "/index.html";
         std::string_view target = exchange.request().target;

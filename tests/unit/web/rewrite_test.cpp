@@ -10,8 +10,8 @@
 #include <fstream>
 #include <memory>
 
+#include "recording_exchange.h"
 #include "strata/config/loader.h"
-#include "strata/http/request_parser.h"
 #include "strata/web/config_builder.h"
 #include "strata/web/front_handler.h"
 
@@ -19,55 +19,6 @@ namespace strata::web {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Records the one response a request gets.
-class Recorder final : public net::Exchange {
-  public:
-    explicit Recorder(std::string wire) : wire_(std::move(wire)) {
-        http::RequestParser parser(http::ParserOptions{.require_host = false});
-        EXPECT_EQ(parser.parse(wire_).status, http::ParseStatus::complete);
-        head_ = parser.head();
-    }
-    const http::RequestHead& request() const override { return head_; }
-    std::string_view body() const override { return {}; }
-    const net::PeerAddress& peer() const override { return peer_; }
-    const net::ListenerInfo& listener() const override { return listener_; }
-    std::string local_address() const override { return "127.0.0.1"; }
-    void respond(const net::ResponseHead& head, std::string_view body) override {
-        record(head);
-        body_ = body;
-    }
-    void respond_file(const net::ResponseHead& head, int fd, off_t, uint64_t) override {
-        record(head);
-        body_ = "<file>";
-        close(fd);
-    }
-    void respond_error(int code) override {
-        net::ResponseHead head;
-        head.status = code;
-        record(head);
-    }
-    void close_without_response() override { ++responses; }
-
-    int status = 0;
-    int responses = 0;
-    std::string location, body_;
-    std::map<std::string, std::string> headers;
-
-  private:
-    void record(const net::ResponseHead& head) {
-        ++responses;
-        status = head.status;
-        location = head.location;
-        for (const http::Header& h : head.headers)
-            headers[std::string(h.name)] = h.value;
-    }
-
-    std::string wire_;
-    http::RequestHead head_;
-    net::PeerAddress peer_;
-    net::ListenerInfo listener_{0, 8080};
-};
 
 class RewriteTest : public testing::Test {
   protected:
@@ -103,8 +54,8 @@ class RewriteTest : public testing::Test {
         return config ? "" : config.error().to_string();
     }
 
-    Recorder run(const std::string& target, const std::string& more = "") {
-        Recorder r("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + more + "\r\n");
+    RecordingExchange run(const std::string& target, const std::string& more = "") {
+        RecordingExchange r("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + more + "\r\n");
         handler_->handle(r);
         EXPECT_EQ(r.responses, 1) << target;
         return r;
