@@ -58,10 +58,6 @@ void respond_to_return(RequestContext& ctx, int status, std::string_view text, b
     respond_with(ctx, head, text);
 }
 
-void run_return(RequestContext& ctx, const ReturnAction& action) {
-    respond_to_return(ctx, action.status, expand_variables(action.text, ctx), !action.text.empty());
-}
-
 // Counts one more URI change; false (after answering 500) past nginx's limit.
 bool may_change_uri(RequestContext& ctx) {
     if (++ctx.internal_redirects <= kMaxInternalRedirects) return true;
@@ -79,7 +75,6 @@ bool respond_to_script(RequestContext& ctx, const RewriteOutcome& outcome) {
 
 // nginx's server-rewrite phase; every internal redirect comes back through it.
 void run_server_phase(RequestContext& ctx) {
-    if (ctx.server->return_action) return run_return(ctx, *ctx.server->return_action);
     RewriteOutcome outcome = run_rewrite_script(ctx.server->rewrites, ctx);
     if (respond_to_script(ctx, outcome)) return;
     run_location_phase(ctx);  // `last` and `break` both just end the server's script
@@ -89,7 +84,6 @@ void run_server_phase(RequestContext& ctx) {
 // sends the request back to location matching.
 void run_location_rewrites(RequestContext& ctx) {
     const LocationConfig& loc = *ctx.location;
-    if (loc.return_action) return run_return(ctx, *loc.return_action);
     RewriteOutcome outcome = run_rewrite_script(loc.rewrites, ctx);
     if (respond_to_script(ctx, outcome)) return;
     if (outcome.kind == RewriteOutcome::Kind::uri_changed) {

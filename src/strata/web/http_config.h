@@ -32,13 +32,6 @@ struct AddedHeader {
     bool always = false;
 };
 
-// A `return` set directly on a level (configurations built in code); loaded
-// configurations put `return` into the level's rewrite script instead.
-struct ReturnAction {
-    int status = 0;
-    std::string text;  // URL for 301/302/303/307/308, body otherwise; may hold variables
-};
-
 enum class AutoindexFormat { html, xml, json, jsonp };
 
 // Settings a location inherits when it does not set them. std::nullopt means "unset
@@ -85,7 +78,6 @@ struct LocationConfig {
     LocationSettings settings;         // merged: complete after loading
     std::optional<std::string> alias;  // not inherited
     std::vector<std::string> try_files;
-    std::optional<ReturnAction> return_action;
     RewriteScript rewrites;  // nginx's rewrite phase, after the location is found
     std::vector<LocationConfig> children;
 };
@@ -104,7 +96,6 @@ struct ServerConfig {
     std::string first_name;     // $server_name
     LocationSettings settings;  // merged with http's
     uint64_t client_header_timeout_ms = 60'000;
-    std::optional<ReturnAction> return_action;  // server-level `return`
     RewriteScript rewrites;  // nginx's server-rewrite phase, before location matching
     std::vector<LocationConfig> locations;
     config::SourceLocation where;

@@ -15,6 +15,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// `return status text` as the configuration loads it: a one-step rewrite script.
+RewriteScript returns(int status, std::string text) {
+    RewriteStep step;
+    step.kind = RewriteStep::Kind::respond;
+    step.status = status;
+    step.text = std::move(text);
+    return {std::move(step)};
+}
+
 LocationConfig location(LocationKind kind, std::string uri) {
     LocationConfig l;
     l.pattern = {kind, std::move(uri), std::nullopt};
@@ -114,15 +123,15 @@ TEST_F(FrontHandlerTest, StaticFilesAndErrors) {
 
 TEST_F(FrontHandlerTest, ReturnWithTextRedirectsAnd444) {
     LocationConfig ok = location(LocationKind::exact, "/ok");
-    ok.return_action = ReturnAction{200, "uri=$uri args=$args\n"};
+    ok.rewrites = returns(200, "uri=$uri args=$args\n");
     LocationConfig moved = location(LocationKind::prefix, "/old/");
-    moved.return_action = ReturnAction{301, "/new/$1"};
+    moved.rewrites = returns(301, "/new/$1");
     LocationConfig gone = location(LocationKind::prefix, "/gone");
-    gone.return_action = ReturnAction{410, ""};
+    gone.rewrites = returns(410, "");
     LocationConfig drop = location(LocationKind::prefix, "/drop");
-    drop.return_action = ReturnAction{444, ""};
+    drop.rewrites = returns(444, "");
     LocationConfig re = location(LocationKind::regex, "^/user/(\\d+)$");
-    re.return_action = ReturnAction{302, "https://example.org/u/$1"};
+    re.rewrites = returns(302, "https://example.org/u/$1");
     add_server({"localhost"}, {ok, moved, gone, drop, re});
     auto r = run("GET /ok?a=b HTTP/1.1");
     EXPECT_EQ(r.status, 200);
@@ -147,7 +156,7 @@ TEST_F(FrontHandlerTest, ErrorPageServesTheFileWithTheErrorStatus) {
 TEST_F(FrontHandlerTest, ErrorPageToNamedLocationAndOverride) {
     LocationConfig root = location(LocationKind::prefix, "/");
     LocationConfig fallback = location(LocationKind::named, "@fallback");
-    fallback.return_action = ReturnAction{200, "from fallback\n"};
+    fallback.rewrites = returns(200, "from fallback\n");
     add_server({"localhost"}, {root, fallback});
     config_->http.servers[0].settings.error_pages =
         std::map<int, ErrorPage>{{404, {200, "@fallback"}}};
@@ -167,9 +176,9 @@ TEST_F(FrontHandlerTest, AliasReplacesTheLocationPrefix) {
 
 TEST_F(FrontHandlerTest, ServerChosenByHost) {
     LocationConfig a = location(LocationKind::prefix, "/");
-    a.return_action = ReturnAction{200, "default"};
+    a.rewrites = returns(200, "default");
     LocationConfig b = location(LocationKind::prefix, "/");
-    b.return_action = ReturnAction{200, "example"};
+    b.rewrites = returns(200, "example");
     add_server({"localhost"}, {a});
     add_server({"*.example.com"}, {b});
     EXPECT_EQ(run("GET / HTTP/1.1", "www.example.com:8080").body_, "example");
