@@ -11,6 +11,7 @@ class MemoryBody final : public Body {
         done_ = true;
         return BodyPart::of_bytes(bytes_);
     }
+    bool in_memory() const override { return true; }
 
   private:
     std::string bytes_;

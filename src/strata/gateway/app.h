@@ -78,6 +78,11 @@ class Body {
     virtual BodyPart next() = 0;
     // Called exactly once, whatever happened: success, app error or client gone.
     virtual void close() {}
+    // True when every remaining part is already in memory (a list of bytes), so next()
+    // never waits: the server may gather the parts and send them in one go. Otherwise
+    // each part goes out as soon as it comes (PEP 3333 forbids holding one back while
+    // the app produces the next).
+    virtual bool in_memory() const { return false; }
 };
 
 // A body already in memory: the common case for native apps.

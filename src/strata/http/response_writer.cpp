@@ -11,6 +11,13 @@ ResponseWriter& ResponseWriter::status(int code) {
     return *this;
 }
 
+ResponseWriter& ResponseWriter::status_text(std::string_view status) {
+    out_.append("HTTP/1.1 ");
+    out_.append(status);
+    out_.append("\r\n");
+    return *this;
+}
+
 ResponseWriter& ResponseWriter::header(std::string_view name, std::string_view value) {
     char* p = out_.prepare(name.size() + value.size() + 4);
     std::memcpy(p, name.data(), name.size());

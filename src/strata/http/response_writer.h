@@ -17,6 +17,8 @@ class ResponseWriter {
     explicit ResponseWriter(Buffer& out) : out_(out) {}
 
     ResponseWriter& status(int code);
+    // "HTTP/1.1 " + `status` as an app wrote it ("200 OK", "404 Gone Fishing").
+    ResponseWriter& status_text(std::string_view status);
     ResponseWriter& header(std::string_view name, std::string_view value);
     ResponseWriter& content_length(uint64_t length);
     ResponseWriter& date(std::string_view http_date) { return header("Date", http_date); }

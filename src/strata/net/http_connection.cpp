@@ -35,6 +35,7 @@ HttpConnection::HttpConnection(ConnectionHost& host, int fd, const PeerAddress& 
                                const ListenerInfo& listener)
     : host_(host), fd_(fd), peer_(peer), listener_(listener), parser_(host.options().parser) {
     timer_.set_callback([this] { on_timeout(); });
+    body_.configure(host.options().body_memory_limit, host.options().body_temp_dir);
 }
 
 HttpConnection::~HttpConnection() {
@@ -188,7 +189,7 @@ bool HttpConnection::read_body() {
 bool HttpConnection::read_length_body(std::string_view available) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(body_remaining_, available.size()));
     if (n == 0) return false;
-    body_.append(available.substr(0, n));
+    if (!store_body(available.substr(0, n))) return false;
     input_.erase(head_size_, n);
     body_remaining_ -= n;
     if (body_remaining_ == 0) dispatch();
@@ -199,7 +200,7 @@ bool HttpConnection::read_chunked_body(std::string_view available) {
     size_t consumed = 0;
     for (;;) {
         http::ChunkResult r = chunked_.decode(available.substr(consumed));
-        body_.append(r.data);
+        if (!store_body(r.data)) return false;
         consumed += r.consumed;
         if (r.status == http::ChunkStatus::data) continue;
         input_.erase(head_size_, consumed);
@@ -210,6 +211,13 @@ bool HttpConnection::read_chunked_body(std::string_view available) {
         if (r.status == http::ChunkStatus::error) reject(http::status_for(r.error));
         return false;
     }
+}
+
+// A body that cannot be stored (the temporary file failed) gets nginx's 500.
+bool HttpConnection::store_body(std::string_view bytes) {
+    if (bytes.empty() || body_.append(bytes)) return true;
+    reject(500);
+    return false;
 }
 
 void HttpConnection::dispatch() {
@@ -236,7 +244,11 @@ bool HttpConnection::keep_alive_after(const ResponseHead& head) const {
 void HttpConnection::write_head(const ResponseHead& head, int64_t content_length, bool keep_alive) {
     http::ResponseWriter w(output_.memory());
     std::string_view server = head.server.empty() ? options().server_token : head.server;
-    w.status(head.status).header("Server", server).date(host_.http_date());
+    if (head.status_text.empty())
+        w.status(head.status);
+    else
+        w.status_text(head.status_text);
+    w.header("Server", server).date(host_.http_date());
     if (!head.content_type.empty()) w.header("Content-Type", head.content_type);
     if (content_length >= 0) w.content_length(static_cast<uint64_t>(content_length));
     if (!head.last_modified.empty()) w.header("Last-Modified", head.last_modified);
@@ -259,6 +271,7 @@ bool HttpConnection::take_response() {
         return false;
     }
     awaiting_response_ = false;
+    observer_ = nullptr;
     if (state_ != State::closed) return true;
     host_.on_closed(*this);
     return false;
@@ -304,6 +317,73 @@ void HttpConnection::respond_file(const ResponseHead& head, int fd, off_t offset
     else
         ::close(fd);
     finish_request(keep && !http09);
+}
+
+void HttpConnection::begin_response(const ResponseHead& head, int64_t content_length) {
+    if (!awaiting_response_ || streaming_) {
+        log::error("streamed response for no request ignored");
+        return;
+    }
+    streaming_ = true;
+    if (state_ == State::closed) return;  // the client left: end_response() frees us
+    http::Version version = parser_.head().version;
+    bool known = content_length >= 0 && !has_no_body(head.status);
+    stream_sends_body_ = parser_.head().method != "HEAD" && !has_no_body(head.status);
+    stream_keep_alive_ = keep_alive_after(head) && (known || version == http::Version::http11 ||
+                                                    !stream_sends_body_);
+    stream_chunked_ = !known && stream_sends_body_ && version == http::Version::http11;
+    if (version != http::Version::http09) {
+        ResponseHead sent = head;
+        sent.chunked = !known && !has_no_body(head.status);
+        write_head(sent, known ? content_length : -1, stream_keep_alive_);
+    }
+    flush();
+}
+
+void HttpConnection::send_body(std::string_view bytes) {
+    if (!streaming_ || state_ == State::closed || !stream_sends_body_ || bytes.empty()) return;
+    if (stream_chunked_) {
+        char size[http::kMaxChunkHeader];
+        output_.append({size, http::format_chunk_header(bytes.size(), size)});
+        output_.append(bytes);
+        output_.append(http::kChunkEnd);
+    } else {
+        output_.append(bytes);
+    }
+    flush();
+}
+
+void HttpConnection::send_body_file(int fd, off_t offset, uint64_t length) {
+    if (!streaming_ || state_ == State::closed || !stream_sends_body_ || length == 0) {
+        ::close(fd);
+        return;
+    }
+    if (stream_chunked_) {
+        char size[http::kMaxChunkHeader];
+        output_.append({size, http::format_chunk_header(length, size)});
+        output_.append_file(fd, offset, length);
+        output_.append(http::kChunkEnd);
+    } else {
+        output_.append_file(fd, offset, length);
+    }
+    flush();
+}
+
+void HttpConnection::end_response(bool complete) {
+    if (!streaming_) {
+        log::error("end of a streamed response that never began ignored");
+        return;
+    }
+    streaming_ = false;
+    observer_ = nullptr;
+    if (!take_response()) return;
+    bool http09 = parser_.head().version == http::Version::http09;
+    if (!complete) {
+        stream_keep_alive_ = false;  // the framing promised more than came
+    } else if (stream_chunked_) {
+        output_.append(http::kLastChunk);
+    }
+    finish_request(stream_keep_alive_ && !http09);
 }
 
 void HttpConnection::respond_error(int status) {
@@ -356,6 +436,7 @@ void HttpConnection::flush() {
     if (output_.empty()) return after_flush();
     IoResult r = output_.flush(fd_);
     if (r.status == IoStatus::closed || r.status == IoStatus::error) return close();
+    if (streaming_ && observer_ && r.bytes > 0) observer_->on_output_sent();
     if (r.status == IoStatus::would_block) return update_timer();
     after_flush();
 }
@@ -408,6 +489,11 @@ void HttpConnection::close() {
     ::close(fd_);
     fd_ = -1;
     output_.clear();
+    if (observer_) {
+        ExchangeObserver* observer = observer_;
+        observer_ = nullptr;
+        observer->on_client_gone();
+    }
     if (!awaiting_response_) host_.on_closed(*this);  // else when the handler answers
 }
 

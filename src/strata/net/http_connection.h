@@ -14,6 +14,7 @@
 #include "strata/net/http_options.h"
 #include "strata/net/listener.h"
 #include "strata/net/output_queue.h"
+#include "strata/net/request_body.h"
 
 namespace strata::net {
 
@@ -57,7 +58,9 @@ class HttpConnection final : public IoHandler, private Exchange {
 
     // Exchange
     const http::RequestHead& request() const override { return parser_.head(); }
-    std::string_view body() const override { return body_.view(); }
+    std::string_view body() const override { return body_.memory(); }
+    uint64_t body_size() const override { return body_.size(); }
+    int take_body_file() override { return body_.take_file(); }
     const PeerAddress& peer() const override { return peer_; }
     const ListenerInfo& listener() const override { return listener_; }
     std::string local_address() const override;
@@ -66,6 +69,12 @@ class HttpConnection final : public IoHandler, private Exchange {
     void respond_error(int status) override;
     void append_chunked(std::string_view body);
     void close_without_response() override;
+    void begin_response(const ResponseHead& head, int64_t content_length) override;
+    void send_body(std::string_view bytes) override;
+    void send_body_file(int fd, off_t offset, uint64_t length) override;
+    void end_response(bool complete) override;
+    uint64_t unsent_bytes() const override { return output_.pending_bytes(); }
+    void set_observer(ExchangeObserver* observer) override { observer_ = observer; }
 
     enum class ReadOutcome : uint8_t { closed, drained, more };
 
@@ -77,6 +86,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     bool read_body();
     bool read_length_body(std::string_view available);
     bool read_chunked_body(std::string_view available);
+    bool store_body(std::string_view bytes);
     void start_body();
     void dispatch();
     void reject(int status);
@@ -100,11 +110,12 @@ class HttpConnection final : public IoHandler, private Exchange {
     ListenerInfo listener_;
     State state_ = State::reading_head;
     Buffer input_;
-    Buffer body_;
+    RequestBodyStore body_;
     OutputQueue output_;
     http::RequestParser parser_;
     http::ChunkedDecoder chunked_;
     Timer timer_;
+    ExchangeObserver* observer_ = nullptr;
     size_t head_size_ = 0;         // bytes of the current head at the front of input_
     uint64_t body_remaining_ = 0;  // Content-Length bytes still to read
     uint64_t requests_ = 0;
@@ -119,6 +130,11 @@ class HttpConnection final : public IoHandler, private Exchange {
     bool linger_on_close_ = false;
     bool processing_ = false;   // inside process(): flush once at its end
     bool in_readable_ = false;  // inside on_readable(): its loop resumes reading
+    // A streamed response (begin_response … end_response).
+    bool streaming_ = false;
+    bool stream_keep_alive_ = false;
+    bool stream_sends_body_ = false;
+    bool stream_chunked_ = false;
 };
 
 }  // namespace strata::net

@@ -17,6 +17,9 @@ namespace strata::net {
 // Server, Date, Content-Length (or chunked) and Connection itself.
 struct ResponseHead {
     int status = 200;
+    // The status line's text after the version ("200 OK") when an app chose it; empty:
+    // `status` with nginx's phrase.
+    std::string_view status_text;
     std::string_view content_type;
     std::string_view last_modified;
     std::string_view location;
@@ -36,10 +39,27 @@ struct ListenerInfo {
     uint16_t port = 0;
 };
 
+// Hears about a streamed response's progress, on the loop thread.
+class ExchangeObserver {
+  public:
+    // Some of the unsent bytes were written to the socket.
+    virtual void on_output_sent() = 0;
+    // The client went away; the response will never reach it. The exchange stays valid
+    // until end_response().
+    virtual void on_client_gone() = 0;
+
+  protected:
+    ~ExchangeObserver() = default;
+};
+
 class Exchange {
   public:
     virtual const http::RequestHead& request() const = 0;
     virtual std::string_view body() const = 0;  // the whole request body, already read
+    virtual uint64_t body_size() const = 0;      // its length, in memory or spooled
+    // A body spooled to a temporary file (HttpOptions::body_memory_limit): its
+    // descriptor, which the caller then owns; -1 when the body is in memory.
+    virtual int take_body_file() = 0;
     virtual const PeerAddress& peer() const = 0;
     virtual const ListenerInfo& listener() const = 0;
     // The address the client connected to ("127.0.0.1", "::1"), read when asked.
@@ -52,6 +72,21 @@ class Exchange {
     virtual void respond_error(int status) = 0;
     // Closes the connection without a response (nginx's `return 444`).
     virtual void close_without_response() = 0;
+
+    // A response streamed as it is produced: the head, body pieces, then the end.
+    // `content_length` < 0: unknown, so chunked on HTTP/1.1 and ended by closing the
+    // connection on HTTP/1.0. HEAD requests and bodiless statuses drop the pieces.
+    virtual void begin_response(const ResponseHead& head, int64_t content_length) = 0;
+    virtual void send_body(std::string_view bytes) = 0;
+    // Sends `length` bytes of `fd` from `offset`; takes ownership of `fd`.
+    virtual void send_body_file(int fd, off_t offset, uint64_t length) = 0;
+    // `complete` false: the body fell short of what the head announced, so the
+    // connection is closed instead of reused.
+    virtual void end_response(bool complete = true) = 0;
+    // Bytes of the streamed response accepted and not yet written to the socket.
+    virtual uint64_t unsent_bytes() const = 0;
+    // Until end_response(); nullptr stops the calls.
+    virtual void set_observer(ExchangeObserver* observer) = 0;
 
   protected:
     ~Exchange() = default;

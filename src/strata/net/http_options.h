@@ -21,6 +21,10 @@ struct HttpOptions {
     uint64_t lingering_time_ms = 30'000;
     uint64_t lingering_timeout_ms = 5'000;
     std::string server_token{kServerToken};
+    // Request bodies beyond this many bytes go to an unlinked temporary file in
+    // body_temp_dir instead of memory; 0 keeps every body in memory.
+    uint64_t body_memory_limit = 0;
+    std::string body_temp_dir = "/tmp";
 };
 
 }  // namespace strata::net

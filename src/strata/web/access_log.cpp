@@ -147,6 +147,28 @@ void LoggingExchange::close_without_response() {
     inner_.close_without_response();
 }
 
+void LoggingExchange::begin_response(const net::ResponseHead& head, int64_t content_length) {
+    streamed_head_ = net::ResponseHead{};
+    streamed_head_.status = head.status;
+    streamed_bytes_ = 0;
+    inner_.begin_response(head, content_length);
+}
+
+void LoggingExchange::send_body(std::string_view bytes) {
+    streamed_bytes_ += bytes.size();
+    inner_.send_body(bytes);
+}
+
+void LoggingExchange::send_body_file(int fd, off_t offset, uint64_t length) {
+    streamed_bytes_ += length;
+    inner_.send_body_file(fd, offset, length);
+}
+
+void LoggingExchange::end_response(bool complete) {
+    write_log(streamed_head_, streamed_bytes_);
+    inner_.end_response(complete);
+}
+
 void LoggingExchange::write_log(const net::ResponseHead& head, uint64_t body_bytes) {
     if (!log_ || !ctx_) return;
     bool head_only = inner_.request().method == "HEAD";

@@ -50,6 +50,8 @@ class LoggingExchange final : public net::Exchange {
 
     const http::RequestHead& request() const override { return inner_.request(); }
     std::string_view body() const override { return inner_.body(); }
+    uint64_t body_size() const override { return inner_.body_size(); }
+    int take_body_file() override { return inner_.take_body_file(); }
     const net::PeerAddress& peer() const override { return inner_.peer(); }
     const net::ListenerInfo& listener() const override { return inner_.listener(); }
     std::string local_address() const override { return inner_.local_address(); }
@@ -60,6 +62,14 @@ class LoggingExchange final : public net::Exchange {
     void respond_error(int status) override;
     void close_without_response() override;
 
+    // A streamed response is logged when it ends, with the body bytes it carried.
+    void begin_response(const net::ResponseHead& head, int64_t content_length) override;
+    void send_body(std::string_view bytes) override;
+    void send_body_file(int fd, off_t offset, uint64_t length) override;
+    void end_response(bool complete) override;
+    uint64_t unsent_bytes() const override { return inner_.unsent_bytes(); }
+    void set_observer(net::ExchangeObserver* observer) override { inner_.set_observer(observer); }
+
   private:
     void write_log(const net::ResponseHead& head, uint64_t body_bytes);
 
@@ -67,6 +77,8 @@ class LoggingExchange final : public net::Exchange {
     AccessLog* log_;
     const RequestContext* ctx_ = nullptr;
     int64_t start_ms_;
+    net::ResponseHead streamed_head_;  // status and fields only: its views are not kept
+    uint64_t streamed_bytes_ = 0;
 };
 
 // Milliseconds since the epoch, from the wall clock.

@@ -32,6 +32,8 @@ class RecordingExchange final : public net::Exchange {
     }
     const http::RequestHead& request() const override { return head_; }
     std::string_view body() const override { return {}; }
+    uint64_t body_size() const override { return 0; }
+    int take_body_file() override { return -1; }
     const net::PeerAddress& peer() const override { return peer_; }
     const net::ListenerInfo& listener() const override { return listener_; }
     std::string local_address() const override { return "127.0.0.1"; }
@@ -59,6 +61,20 @@ class RecordingExchange final : public net::Exchange {
         ++responses;
         closed_silently = true;
     }
+    void begin_response(const net::ResponseHead& head, int64_t) override {
+        record(head);
+        body_.clear();
+    }
+    void send_body(std::string_view bytes) override { body_ += bytes; }
+    void send_body_file(int fd, off_t offset, uint64_t length) override {
+        std::string part(length, '\0');
+        ssize_t n = pread(fd, part.data(), length, offset);
+        body_ += part.substr(0, n > 0 ? static_cast<size_t>(n) : 0);
+        ::close(fd);
+    }
+    void end_response(bool) override {}
+    uint64_t unsent_bytes() const override { return 0; }
+    void set_observer(net::ExchangeObserver*) override {}
 
     int status = 0;
     int responses = 0;

@@ -1,0 +1,59 @@
+// Runs an App as gunicorn runs one: a master binding the listeners and forking worker
+// processes, each an event loop with its app threads. The WSGI command line and native
+// C++ apps (examples/native/) both start their servers here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/base/result.h"
+#include "strata/gateway/app.h"
+#include "strata/gateway/app_handler.h"
+#include "strata/http/limits.h"
+#include "strata/process/listener_set.h"
+#include "strata/process/worker.h"
+
+namespace strata::gateway {
+
+struct AppServerConfig {
+    std::vector<process::Listen> listen;
+    unsigned workers = 1;
+    unsigned threads = 1;
+    std::chrono::milliseconds timeout{30'000};           // an app call longer than this: abort
+    std::chrono::milliseconds graceful_timeout{30'000};  // TERM: in-flight requests get this long
+    std::chrono::milliseconds keepalive{2'000};          // idle keep-alive connections close after
+    uint64_t max_requests = 0;                           // 0: workers live on
+    uint64_t max_requests_jitter = 0;
+    http::Limits limits = http::Limits::gunicorn();
+    uint64_t body_memory_limit = 1024 * 1024;  // larger request bodies spool to a temp file
+    RequestSettings request;
+    std::string pid_file;
+    bool daemon = false;
+    // Loads the app, in each worker after fork (or once in the master when preloaded:
+    // then this hands out the loaded one). An error is printed and the master stops.
+    std::function<Result<std::shared_ptr<App>, std::string>()> load_app;
+    std::function<void(const CompletedRequest&)> on_complete;  // each worker's loop thread
+    std::function<void()> reopen_logs;                          // USR1, in every process
+};
+
+// Runs the master until it stops; returns the exit status (1 when the listeners cannot
+// be bound, process::kWorkerBootFailed when the app cannot load).
+int run_app_server(const AppServerConfig& config);
+
+// The worker's side, run in each forked worker (exposed for tests).
+int run_app_worker(const AppServerConfig& config, process::WorkerContext& context);
+
+}  // namespace strata::gateway
+
+namespace strata::gateway {
+
+// For native apps: reads gunicorn's server flags (--workers, --threads, --bind, …) from
+// the command line, then runs the server with apps made by `make_app` in each worker.
+int serve_from_command_line(int argc, char** argv,
+                            std::function<std::shared_ptr<App>()> make_app);
+
+}  // namespace strata::gateway

@@ -1,0 +1,110 @@
+#include "strata/gateway/request_builder.h"
+
+#include <algorithm>
+
+namespace strata::gateway {
+namespace {
+
+// The span of the connection's buffer every view of the head falls in.
+std::string_view head_span(const http::RequestHead& head) {
+    const char* lo = head.method.data();
+    const char* hi = head.target.data() + head.target.size();
+    for (const http::Header& h : head.headers) {
+        lo = std::min(lo, h.name.data());
+        hi = std::max(hi, h.value.data() + h.value.size());
+    }
+    return {lo, static_cast<size_t>(hi - lo)};
+}
+
+std::string_view rebase(std::string_view view, const char* old_base, const std::string& copy) {
+    if (view.empty()) return {};
+    return {copy.data() + (view.data() - old_base), view.size()};
+}
+
+void copy_head(const http::RequestHead& head, Request& out) {
+    std::string_view span = head_span(head);
+    out.head_bytes.assign(span);
+    const char* base = span.data();
+    out.method = rebase(head.method, base, out.head_bytes);
+    out.target = rebase(head.target, base, out.head_bytes);
+    out.headers.reserve(head.headers.size());
+    for (const http::Header& h : head.headers)
+        out.headers.push_back(
+            {rebase(h.name, base, out.head_bytes), rebase(h.value, base, out.head_bytes)});
+    std::string_view version = http::to_string(head.version);
+    out.protocol = version.empty() ? std::string_view("HTTP/0.9") : version;
+    auto [path, query] = split_target(out.target);
+    out.path = path;
+    out.query = query;
+}
+
+// "host:port", "[v6]:port" or "host" → name and port (the scheme's default port).
+void split_host(std::string_view host, const std::string& scheme, Request& out) {
+    size_t colon = host.rfind(':');
+    bool has_port = colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
+    out.server_name.assign(has_port ? host.substr(0, colon) : host);
+    if (has_port)
+        out.server_port.assign(host.substr(colon + 1));
+    else
+        out.server_port = scheme == "https" ? "443" : "80";
+}
+
+bool trusted_for_scheme(const std::string& remote, const RequestSettings& settings) {
+    for (const std::string& ip : settings.forwarded_allow_ips)
+        if (ip == "*" || ip == remote) return true;
+    return false;
+}
+
+std::string url_scheme(const Request& request, const RequestSettings& settings) {
+    if (settings.secure_scheme_headers.empty() ||
+        !trusted_for_scheme(request.remote_addr, settings))
+        return "http";
+    for (const auto& [name, value] : settings.secure_scheme_headers) {
+        std::string_view sent = request.find(name);
+        if (!sent.empty() && http::iequals(sent, value)) return "https";
+    }
+    return "http";
+}
+
+}  // namespace
+
+std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
+    if (!target.empty() && target.front() != '/') {
+        size_t scheme_end = target.find("://");
+        if (scheme_end != std::string_view::npos) {
+            size_t path = target.find_first_of("/?", scheme_end + 3);
+            target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+        }
+    }
+    size_t question = target.find('?');
+    if (question == std::string_view::npos) return {target, {}};
+    return {target.substr(0, question), target.substr(question + 1)};
+}
+
+void build_request(net::Exchange& exchange, const RequestSettings& settings, Request& out) {
+    const http::RequestHead& head = exchange.request();
+    copy_head(head, out);
+    out.body_chunked = head.body == http::BodyKind::chunked;
+    int spool = exchange.take_body_file();
+    if (spool >= 0)
+        out.body = RequestBody::in_file(spool, exchange.body_size());
+    else if (!exchange.body().empty())
+        out.body = RequestBody::in_memory(std::string(exchange.body()));
+
+    const net::PeerAddress& peer = exchange.peer();
+    out.unix_socket = peer.storage.ss_family == AF_UNIX;
+    if (!out.unix_socket) {
+        out.remote_addr = peer.text();
+        out.remote_port = peer.port();
+    }
+    out.url_scheme = url_scheme(out, settings);
+    out.script_name = settings.script_name;
+    if (head.has_host && !head.host.empty()) {
+        split_host(head.host, out.url_scheme, out);
+    } else {
+        out.server_name = out.unix_socket ? std::string() : exchange.local_address();
+        out.server_port = std::to_string(exchange.listener().port);
+    }
+}
+
+}  // namespace strata::gateway

@@ -1,0 +1,31 @@
+// Copies a request out of the connection into a gateway::Request, so an app thread can
+// read it while the connection's thread goes on.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "strata/gateway/request.h"
+#include "strata/net/http_exchange.h"
+
+namespace strata::gateway {
+
+struct RequestSettings {
+    std::string script_name;  // the app's mount point ("" or "/app")
+    // Peers trusted to say the original scheme (gunicorn's forwarded_allow_ips); "*" is
+    // everyone.
+    std::vector<std::string> forwarded_allow_ips = {"127.0.0.1"};
+    // Header and value meaning "the client used https" (gunicorn's secure_scheme_headers).
+    std::vector<std::pair<std::string, std::string>> secure_scheme_headers = {
+        {"X-FORWARDED-PROTOCOL", "ssl"}, {"X-FORWARDED-PROTO", "https"}, {"X-FORWARDED-SSL", "on"}};
+};
+
+// Fills `out` (fresh) from the exchange's request; a spooled body's file passes to it.
+void build_request(net::Exchange& exchange, const RequestSettings& settings, Request& out);
+
+// Splits a request-target into its path (percent-encoded) and query. Absolute-form
+// targets ("http://host/p?q") lose their scheme and authority.
+std::pair<std::string_view, std::string_view> split_target(std::string_view target);
+
+}  // namespace strata::gateway

@@ -1,0 +1,85 @@
+#include "strata/net/request_body.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "strata/base/log.h"
+
+namespace strata::net {
+
+RequestBodyStore::~RequestBodyStore() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void RequestBodyStore::configure(uint64_t memory_limit, std::string temp_dir) {
+    memory_limit_ = memory_limit;
+    temp_dir_ = std::move(temp_dir);
+}
+
+bool RequestBodyStore::append(std::string_view bytes) {
+    size_ += bytes.size();
+    if (fd_ >= 0) return write_all(bytes);
+    if (memory_limit_ == 0 || size_ <= memory_limit_) {
+        memory_.append(bytes);
+        return true;
+    }
+    return spool() && write_all(bytes);
+}
+
+// Moves what is in memory to a new unlinked file (O_TMPFILE: nothing to clean up if
+// the process dies).
+bool RequestBodyStore::spool() {
+    fd_ = ::open(temp_dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {  // no O_TMPFILE there
+        std::string path = temp_dir_ + "/strata-body-XXXXXX";
+        fd_ = ::mkostemp(path.data(), O_CLOEXEC);
+        if (fd_ >= 0) ::unlink(path.c_str());
+    }
+    if (fd_ < 0) {
+        log::error("could not create a temporary file for a request body in \"{}\" ({}: {})",
+                   temp_dir_, errno, std::strerror(errno));
+        return false;
+    }
+    bool written = write_all(memory_.view());
+    memory_.release();
+    return written;
+}
+
+bool RequestBodyStore::write_all(std::string_view bytes) {
+    while (!bytes.empty()) {
+        ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            log::error("could not write a request body to its temporary file ({}: {})", errno,
+                       std::strerror(errno));
+            return false;
+        }
+        bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
+
+int RequestBodyStore::take_file() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+}
+
+void RequestBodyStore::clear() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    size_ = 0;
+    memory_.clear();
+}
+
+void RequestBodyStore::release() {
+    clear();
+    memory_.release();
+}
+
+}  // namespace strata::net
