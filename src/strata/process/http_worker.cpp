@@ -1,45 +1,38 @@
 #include "strata/process/http_worker.h"
 
-#include "strata/base/log.h"
-#include "strata/net/timer.h"
+#include <optional>
+
+#include "strata/process/detail/graceful_stop.h"
+#include "strata/process/detail/heartbeat_pacer.h"
 
 namespace strata::process {
 namespace {
 
-uint64_t to_ms(std::chrono::milliseconds duration) {
-    return static_cast<uint64_t>(std::max<int64_t>(duration.count(), 0));
+// The worker's side of the master's signals, with the caller's hooks in front of the
+// default actions. `status` is what serve_http_worker returns.
+WorkerSignals::Handlers signal_handlers(net::EventLoop& loop, detail::GracefulStop& graceful,
+                                        const HttpWorkerOptions& options, int& status) {
+    WorkerSignals::Handlers handlers;
+    handlers.graceful_stop = [&graceful] { graceful.begin(); };
+    handlers.fast_stop = [&loop, &options] {
+        if (options.on_fast_stop) options.on_fast_stop();
+        loop.stop();
+    };
+    handlers.reopen_logs = options.reopen_logs;
+    if (options.on_abort) {
+        handlers.abort = [&loop, &options, &status] {
+            options.on_abort();
+            status = 1;  // gunicorn's worker leaves with sys.exit(1)
+            loop.stop();
+        };
+    }
+    return handlers;
 }
 
-// A graceful stop on the loop: stop accepting and close keep-alive connections between
-// requests now (connections still to send their first request are served), give up on
-// the rest after the shutdown timeout (if there is one).
-class GracefulStop {
-  public:
-    GracefulStop(net::EventLoop& loop, net::HttpServer& server, const HttpWorkerOptions& options)
-        : loop_(loop), server_(server), options_(options) {
-        give_up_.set_callback([this] {
-            log::warn("worker shutdown timed out, closing {} connections",
-                      server_.connection_count());
-            loop_.stop();
-        });
-    }
-
-    void begin() {
-        if (begun_) return;
-        begun_ = true;
-        server_.shutdown_gracefully([this] { loop_.stop(); });
-        if (options_.shutdown_timeout.count() > 0) {
-            loop_.arm(give_up_, to_ms(options_.shutdown_timeout));
-        }
-    }
-
-  private:
-    net::EventLoop& loop_;
-    net::HttpServer& server_;
-    const HttpWorkerOptions& options_;
-    net::Timer give_up_;
-    bool begun_ = false;
-};
+LogLine signal_line(const WorkerContext& context) {
+    return context.messages != nullptr ? context.messages->worker_signal
+                                       : nginx_messages().worker_signal;
+}
 
 }  // namespace
 
@@ -48,14 +41,21 @@ int serve_http_worker(net::EventLoop& loop, net::HttpServer& server, const Worke
     // Each socket's index is its tag: the front end maps it back to its listen address.
     for (size_t i = 0; i < context.listen_fds.size(); ++i)
         server.listen(context.listen_fds[i], static_cast<int>(i));
-    GracefulStop graceful(loop, server, options);
-    WorkerSignals::Handlers handlers;
-    handlers.graceful_stop = [&graceful] { graceful.begin(); };
-    handlers.fast_stop = [&loop] { loop.stop(); };
-    handlers.reopen_logs = options.reopen_logs;
-    WorkerSignals signals(loop, *context.signals, std::move(handlers));
+    detail::GracefulStop graceful(loop, server, options.shutdown_timeout);
+    int status = 0;
+    WorkerSignals signals(loop, *context.signals, signal_handlers(loop, graceful, options, status),
+                          signal_line(context));
+    std::optional<detail::HeartbeatPacer> pacer;
+    if (context.heartbeat != nullptr) {
+        pacer.emplace(loop, *context.heartbeat, beat_interval(context.worker_timeout),
+                      options.busy_since);
+    }
+    if (options.on_started) {
+        // Posted, so any thread may retire the worker and the stop begins on the loop.
+        options.on_started([&loop, &graceful] { loop.post([&graceful] { graceful.begin(); }); });
+    }
     loop.run();
-    return 0;
+    return status;
 }
 
 }  // namespace strata::process

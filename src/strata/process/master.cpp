@@ -8,9 +8,27 @@
 #include "strata/process/pid_file.h"
 
 namespace strata::process {
+namespace {
+
+// What is left to do once the loop has returned, kept aside before the options move
+// into the loop.
+struct Farewell {
+    std::string pid_file;
+    MasterMessages messages;
+    std::function<void()> on_exit;
+
+    void say_goodbye(pid_t pid, int status) const {
+        if (!pid_file.empty()) remove_pid_file(pid_file, pid);
+        say(messages.shutting_down);
+        if (status == kWorkerBootFailed) say(messages.boot_failed_reason);
+        if (on_exit) on_exit();
+    }
+};
+
+}  // namespace
 
 int run_master(MasterOptions options) {
-    std::string pid_file = options.pid_file;
+    Farewell farewell{options.pid_file, options.messages, options.on_exit};
     bool daemon = options.daemon;
     detail::MasterLoop master(std::move(options));
     // First thing: a reload signal arriving while the configuration loads then waits its
@@ -25,8 +43,8 @@ int run_master(MasterOptions options) {
         if (!detached) error = detached.error();
     }
     pid_t pid = ::getpid();
-    if (error.empty() && !pid_file.empty()) {
-        auto written = write_pid_file(pid_file, pid);
+    if (error.empty() && !farewell.pid_file.empty()) {
+        auto written = write_pid_file(farewell.pid_file, pid);
         if (!written) error = written.error();
     }
     if (!error.empty()) {
@@ -34,8 +52,7 @@ int run_master(MasterOptions options) {
         return 1;
     }
     int status = master.run();
-    if (!pid_file.empty()) remove_pid_file(pid_file, pid);
-    log::notice("exit");
+    farewell.say_goodbye(pid, status);
     return status;
 }
 

@@ -14,6 +14,7 @@
 
 #include "strata/base/result.h"
 #include "strata/process/listener_set.h"
+#include "strata/process/messages.h"
 #include "strata/process/signals.h"
 #include "strata/process/worker.h"
 
@@ -40,16 +41,34 @@ struct MasterOptions {
     // running workers keep serving.
     std::function<Result<Generation, std::string>()> load;
     SignalMap signals = nginx_signals();
+    // What the master and its workers log about themselves.
+    MasterMessages messages = nginx_messages();
     std::string pid_file;  // empty: none
     bool daemon = false;
     // Stopping workers still alive this long after a graceful stop are killed
     // (gunicorn's --graceful-timeout); zero waits for them, as nginx does.
     std::chrono::milliseconds graceful_timeout{0};
+    // gunicorn's --timeout: a worker whose loop has not beaten its heartbeat for this
+    // long, or whose oldest app call has run this long, gets SIGABRT (and SIGKILL a
+    // second later if still there), and is replaced. Zero: no heartbeat, as nginx.
+    std::chrono::milliseconds worker_timeout{0};
 
-    // Optional hooks, run in the master.
-    std::function<void(const std::vector<int>& listen_fds)> when_ready;  // first workers forked
-    std::function<void()> reopen_logs;                                   // before workers are told
-    std::function<void(pid_t pid, int wait_status)> child_exit;          // a worker was reaped
+    // Optional hooks, run in the master unless noted, at the moments gunicorn runs its
+    // server hooks of the same names.
+    // The listeners are bound, the pid file written; the first workers are forked next.
+    std::function<void(const std::vector<int>& listen_fds)> when_ready;
+    std::function<void()> reopen_logs;                           // before workers are told
+    std::function<void(pid_t pid, int wait_status)> child_exit;  // a worker was reaped
+    // A reload loaded its configuration; its workers are forked next.
+    std::function<void()> on_reload;
+    // Just before a worker is forked, and in that worker right after (before run_worker).
+    std::function<void(unsigned slot)> pre_fork;
+    std::function<void(const WorkerContext& context)> post_fork;
+    // The wanted number of workers was set: at start (old_value 0), at every reload, and
+    // by TTIN/TTOU.
+    std::function<void(unsigned new_value, unsigned old_value)> nworkers_changed;
+    // The workers are gone and the pid file removed; the master returns next.
+    std::function<void()> on_exit;
 };
 
 // Runs the master until it is stopped; returns the process exit status. Start-up errors

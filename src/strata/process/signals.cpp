@@ -3,6 +3,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cctype>
+
 namespace strata::process {
 
 std::string_view command_name(Command command) {
@@ -28,6 +30,15 @@ std::string_view command_name(Command command) {
 std::string signal_name(int signo) {
     const char* abbreviation = sigabbrev_np(signo);
     return abbreviation != nullptr ? std::string("SIG") + abbreviation : std::to_string(signo);
+}
+
+std::string short_signal_name(int signo) {
+    const char* abbreviation = sigabbrev_np(signo);
+    if (abbreviation == nullptr) return std::to_string(signo);
+    std::string name = abbreviation;
+    for (char& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
 }
 
 Command SignalMap::command_for(int signo) const {

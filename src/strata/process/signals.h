@@ -26,6 +26,8 @@ enum class Command : unsigned char {
 std::string_view command_name(Command command);
 // "SIGHUP", as nginx writes signals in its log.
 std::string signal_name(int signo);
+// "term", as gunicorn writes them.
+std::string short_signal_name(int signo);
 
 class SignalMap {
   public:

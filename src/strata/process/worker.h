@@ -1,11 +1,14 @@
 // What a forked worker gets from the master, and how it hears the master's signals.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <vector>
 
 #include "strata/net/event_loop.h"
+#include "strata/process/heartbeat.h"
+#include "strata/process/messages.h"
 #include "strata/process/signals.h"
 
 namespace strata::process {
@@ -15,6 +18,12 @@ struct WorkerContext {
     unsigned slot = 0;            // 0 .. worker count - 1, unique among a generation's workers
     uint64_t generation = 0;      // 1 for the first configuration, one more per reload
     const SignalMap* signals = nullptr;
+    // Set when the master watches for hung workers (MasterOptions::worker_timeout): beat
+    // it at least every beat_interval(worker_timeout), or be aborted. SIGABRT is then
+    // blocked from the fork on, so only WorkerSignals decides what it does.
+    WorkerHeartbeat* heartbeat = nullptr;
+    std::chrono::milliseconds worker_timeout{0};
+    const MasterMessages* messages = nullptr;  // the master's words; null: nginx's
 };
 
 // Delivers the worker's signals as calls on its event-loop thread. The signals stay
@@ -27,9 +36,14 @@ class WorkerSignals final : public net::IoHandler {
         std::function<void()> graceful_stop;  // default: loop.stop()
         std::function<void()> fast_stop;      // default: loop.stop()
         std::function<void()> reopen_logs;    // default: nothing
+        // SIGABRT, the master's "you timed out" (gunicorn's worker_abort). Without it
+        // SIGABRT keeps its default action: the process dies at once.
+        std::function<void()> abort;
     };
 
-    WorkerSignals(net::EventLoop& loop, const SignalMap& signals, Handlers handlers);
+    // `signal_line` is what a signal logs (MasterMessages::worker_signal).
+    WorkerSignals(net::EventLoop& loop, const SignalMap& signals, Handlers handlers,
+                  LogLine signal_line = nginx_messages().worker_signal);
     ~WorkerSignals();
     WorkerSignals(const WorkerSignals&) = delete;
     WorkerSignals& operator=(const WorkerSignals&) = delete;
@@ -37,11 +51,14 @@ class WorkerSignals final : public net::IoHandler {
     void on_io(uint32_t events) override;
 
   private:
+    sigset_t take_over_signals() const;
     void dispatch(int signo);
+    const std::function<void()>* handler_for(Command command) const;
 
     net::EventLoop& loop_;
     const SignalMap& signals_;
     Handlers handlers_;
+    LogLine signal_line_;
     int fd_ = -1;
 };
 

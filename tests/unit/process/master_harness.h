@@ -1,6 +1,10 @@
 // A master in a forked child of the test, serving a tiny front end: its configuration
-// is a file "<generation> <workers> [crash|boot-fail]" ("bad" fails to load), and its
-// workers answer "<pid> <generation>" on "/", the same a second later on "/slow".
+// is a file "<generation> <workers> [modes]" ("bad" fails to load), and its workers
+// answer "<pid> <generation>" on "/", the same a second later on "/slow". "/freeze"
+// blocks the worker's loop for good. Modes, comma-separated: crash, boot-fail; busy
+// (reports a request in the app since the worker started); abort (an abort hook);
+// retire ("/retire" and "/retire-slow" retire the worker); record (the worker notes its
+// start and fast stop). Workers note events in "<dir>/events" as "<pid> <event>".
 // Forked without exec: the test process has no other threads at that point, and the
 // child leaves with _exit(), so gtest never runs twice.
 #pragma once
@@ -9,6 +13,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +24,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -66,16 +72,27 @@ inline void append_text(const std::string& path, const std::string& text) {
 
 struct TestConfig {
     std::string generation;
-    std::string mode;  // "", "crash" or "boot-fail"
+    std::string mode;  // comma-separated modes, see above
+
+    bool has(const std::string& name) const {
+        return ("," + mode + ",").find("," + name + ",") != std::string::npos;
+    }
 };
+
+inline void note_event(const std::string& dir, const std::string& event) {
+    append_text(dir + "/events", fmt::format("{} {}\n", getpid(), event));
+}
 
 class TestHandler final : public net::HttpHandler {
   public:
-    TestHandler(net::EventLoop& loop, std::string generation)
-        : loop_(loop), generation_(std::move(generation)) {}
+    TestHandler(net::EventLoop& loop, std::string generation, std::function<void()>& retire)
+        : loop_(loop), generation_(std::move(generation)), retire_(retire) {}
 
     void handle(net::Exchange& exchange) override {
-        if (exchange.request().target != "/slow") return answer(exchange);
+        std::string_view target = exchange.request().target;
+        if (target == "/freeze") std::this_thread::sleep_for(60s);  // the loop stops beating
+        if ((target == "/retire" || target == "/retire-slow") && retire_) retire_();
+        if (target != "/slow" && target != "/retire-slow") return answer(exchange);
         auto timer = std::make_unique<net::Timer>();
         timer->set_callback([this, &exchange] { answer(exchange); });
         loop_.arm(*timer, kSlowResponseMs);
@@ -91,19 +108,38 @@ class TestHandler final : public net::HttpHandler {
 
     net::EventLoop& loop_;
     std::string generation_;
+    std::function<void()>& retire_;
     std::vector<std::unique_ptr<net::Timer>> pending_;
 };
 
-inline int run_test_worker(const TestConfig& config, WorkerContext& context,
-                           const std::string& dir) {
-    if (config.mode == "crash") return 1;
-    if (config.mode == "boot-fail") return kWorkerBootFailed;
-    net::EventLoop loop;
-    TestHandler handler(loop, config.generation);
-    net::HttpServer server(loop, handler);
+inline HttpWorkerOptions test_worker_options(const TestConfig& config, const std::string& dir,
+                                             std::function<void()>& retire) {
     HttpWorkerOptions options;
     options.reopen_logs = [dir] { append_text(dir + "/reopened", fmt::format("worker\n")); };
-    return serve_http_worker(loop, server, context, options);
+    if (config.has("busy")) {
+        uint64_t since = monotonic_ms();
+        options.busy_since = [since] { return since; };
+    }
+    if (config.has("abort")) options.on_abort = [dir] { note_event(dir, "aborted"); };
+    if (config.has("record")) options.on_fast_stop = [dir] { note_event(dir, "fast_stop"); };
+    if (config.has("retire")) {
+        options.on_started = [&retire](std::function<void()> fn) { retire = std::move(fn); };
+    }
+    return options;
+}
+
+inline int run_test_worker(const TestConfig& config, WorkerContext& context,
+                           const std::string& dir) {
+    rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);  // aborted workers leave no core files about
+    if (config.has("crash")) return 1;
+    if (config.has("boot-fail")) return kWorkerBootFailed;
+    if (config.has("record")) note_event(dir, fmt::format("run {}", context.slot));
+    net::EventLoop loop;
+    std::function<void()> retire;
+    TestHandler handler(loop, config.generation, retire);
+    net::HttpServer server(loop, handler);
+    return serve_http_worker(loop, server, context, test_worker_options(config, dir, retire));
 }
 
 inline Result<Generation, std::string> load_test_config(const std::string& dir) {
@@ -121,7 +157,11 @@ inline Result<Generation, std::string> load_test_config(const std::string& dir) 
     return generation;
 }
 
-inline int run_test_master(const std::string& dir, int ready_fd, SignalMap signals) {
+// A test's changes to the master's options, applied in the master's process.
+using Customize = std::function<void(MasterOptions& options, const std::string& dir)>;
+
+inline int run_test_master(const std::string& dir, int ready_fd, SignalMap signals,
+                           const Customize& customize) {
     int log_fd = ::open((dir + "/error.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     log::set_fd(log_fd);
     log::set_level(log::Level::notice);
@@ -135,6 +175,7 @@ inline int run_test_master(const std::string& dir, int ready_fd, SignalMap signa
         ::close(ready_fd);
     };
     options.reopen_logs = [dir] { append_text(dir + "/reopened", "master\n"); };
+    if (customize) customize(options, dir);
     return run_master(std::move(options));
 }
 
@@ -222,7 +263,8 @@ class MasterTest : public ::testing::Test {
     }
 
     // Starts a master with `config`; port_ is 0 if it did not become ready.
-    void start(const std::string& config, SignalMap signals = nginx_signals()) {
+    void start(const std::string& config, SignalMap signals = nginx_signals(),
+               Customize customize = {}) {
         write_config(config);
         int ready[2];
         ASSERT_EQ(::pipe2(ready, O_CLOEXEC), 0);
@@ -231,7 +273,7 @@ class MasterTest : public ::testing::Test {
         if (master_ == 0) {
             ::setpgid(0, 0);
             ::close(ready[0]);
-            ::_exit(run_test_master(dir_, ready[1], std::move(signals)));
+            ::_exit(run_test_master(dir_, ready[1], std::move(signals), customize));
         }
         ::setpgid(master_, master_);
         ::close(ready[1]);
@@ -255,6 +297,7 @@ class MasterTest : public ::testing::Test {
 
     void write_config(const std::string& config) { write_text(dir_ + "/config", config); }
     std::string error_log() const { return read_text(dir_ + "/error.log"); }
+    std::string events() const { return read_text(dir_ + "/events"); }
     std::string pid_file() const { return dir_ + "/strata.pid"; }
 
     void signal_master(int signo) { ASSERT_EQ(::kill(master_, signo), 0); }

@@ -42,6 +42,11 @@ TEST(SignalName, AsNginxLogsIt) {
     EXPECT_EQ(signal_name(SIGKILL), "SIGKILL");
 }
 
+TEST(SignalName, AsGunicornLogsIt) {
+    EXPECT_EQ(short_signal_name(SIGTERM), "term");
+    EXPECT_EQ(short_signal_name(SIGTTIN), "ttin");
+}
+
 TEST(WaitForSignal, TakesABlockedSignalAndTimesOut) {
     sigset_t set;
     sigemptyset(&set);

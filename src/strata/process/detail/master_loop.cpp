@@ -1,7 +1,6 @@
 #include "strata/process/detail/master_loop.h"
 
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,7 +10,10 @@
 #include <fmt/core.h>
 
 #include "strata/base/log.h"
+#include "strata/process/detail/shared_heartbeat.h"
 #include "strata/process/detail/spawn.h"
+#include "strata/process/detail/timeout_watch.h"
+#include "strata/process/detail/worker_exit.h"
 
 namespace strata::process::detail {
 namespace {
@@ -25,25 +27,6 @@ constexpr uint64_t kFirstBackoffMs = 100;
 constexpr uint64_t kMaxBackoffMs = 10'000;
 constexpr unsigned kMaxBackoffShift = 16;
 constexpr uint64_t kForkRetryMs = 1000;
-
-uint64_t monotonic_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
-}
-
-// nginx's words: "exited with code 0", "exited on signal 9 (core dumped)".
-std::string describe_exit(int wait_status) {
-    if (WIFSIGNALED(wait_status)) {
-        return fmt::format("exited on signal {}{}", WTERMSIG(wait_status),
-                           WCOREDUMP(wait_status) ? " (core dumped)" : "");
-    }
-    return fmt::format("exited with code {}", WEXITSTATUS(wait_status));
-}
-
-bool exited_cleanly(int wait_status) {
-    return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
-}
 
 }  // namespace
 
@@ -65,20 +48,29 @@ void MasterLoop::adopt(Generation generation, std::vector<int> listen_fds) {
     generation_ = std::move(generation);
     listen_fds_ = std::move(listen_fds);
     ++generation_id_;
-    wanted_workers_ = std::max(generation_.worker_processes, 1U);
+    set_wanted_workers(std::max(generation_.worker_processes, 1U));
     crash_streak_ = 0;
     spawn_not_before_ms_ = 0;
 }
 
+void MasterLoop::set_wanted_workers(unsigned count) {
+    unsigned old_value = wanted_workers_;
+    wanted_workers_ = count;
+    if (options_.nworkers_changed) options_.nworkers_changed(count, old_value);
+}
+
+// gunicorn's order: when_ready, then the first workers.
 int MasterLoop::run() {
     now_ms_ = monotonic_ms();
-    maintain();
     if (options_.when_ready) options_.when_ready(listen_fds_);
+    now_ms_ = monotonic_ms();
+    maintain();
     while (state_ == State::running || !workers_.empty()) {
         int signo = wait_for_signal(signals_, std::chrono::milliseconds(wait_timeout_ms()));
         now_ms_ = monotonic_ms();
         if (signo != 0 && signo != SIGCHLD) handle_signal(signo);
         reap();
+        check_timeouts();
         kill_overdue();
         maintain();
     }
@@ -88,7 +80,7 @@ int MasterLoop::run() {
 
 void MasterLoop::handle_signal(int signo) {
     Command command = options_.signals.command_for(signo);
-    log::notice("signal {} ({}) received, {}", signo, signal_name(signo), command_name(command));
+    say_signal(options_.messages.signal_received, signo, command_name(command));
     switch (command) {
         case Command::reload:
             if (state_ == State::running) reload();
@@ -112,15 +104,17 @@ void MasterLoop::handle_signal(int signo) {
 // New workers are forked before the old ones are told to stop, and both share the kept
 // listening sockets, so some process is always accepting.
 void MasterLoop::reload() {
+    say(options_.messages.reloading);
     auto loaded = options_.load();
     auto fds = loaded ? listeners_.update(loaded->listen)
                       : Result<std::vector<int>, std::string>(Err(loaded.error()));
     if (!fds) {
-        log::emit(log::Level::emerg, "{}", fds.error());
-        log::notice("reload rejected, workers keep serving the previous configuration");
+        say(options_.messages.load_failed, fmt::arg("error", fds.error()));
+        say(options_.messages.reload_rejected);
         return;
     }
     adopt(std::move(loaded).value(), std::move(fds).value());
+    if (options_.on_reload) options_.on_reload();
     maintain();
     for (WorkerEntry& entry : workers_.entries()) {
         if (entry.generation != generation_id_ && entry.stop == Command::none) {
@@ -141,12 +135,9 @@ void MasterLoop::begin_stop(Command command) {
 // gunicorn's TTIN/TTOU: maintain() forks or retires workers to match. Never below one.
 void MasterLoop::change_worker_count(Command command) {
     if (state_ != State::running) return;
-    if (command == Command::add_worker) {
-        ++wanted_workers_;
-    } else if (wanted_workers_ > 1) {
-        --wanted_workers_;
-    }
-    log::notice("worker processes: {}", wanted_workers_);
+    if (command == Command::remove_worker && wanted_workers_ <= 1) return;
+    set_wanted_workers(command == Command::add_worker ? wanted_workers_ + 1 : wanted_workers_ - 1);
+    say(options_.messages.workers_changed, fmt::arg("count", wanted_workers_));
 }
 
 void MasterLoop::reopen_logs() {
@@ -166,18 +157,19 @@ void MasterLoop::reap() {
     }
 }
 
+// A worker that exits 0 unasked retired itself (gunicorn's --max-requests): not a
+// crash, so it is replaced at once.
 void MasterLoop::on_worker_exit(const WorkerEntry& entry, int wait_status) {
-    log::emit(exited_cleanly(wait_status) ? log::Level::notice : log::Level::alert,
-              "worker process {} {}", entry.pid, describe_exit(wait_status));
+    log_worker_exit(options_.messages, entry.pid, wait_status);
     if (options_.child_exit) options_.child_exit(entry.pid, wait_status);
     if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == kWorkerBootFailed) {
-        log::emit(log::Level::emerg, "worker process {} failed to boot, stopping", entry.pid);
+        say(options_.messages.boot_failed, fmt::arg("pid", entry.pid));
         exit_status_ = kWorkerBootFailed;
         begin_stop(Command::graceful_stop);
         return;
     }
     bool unexpected = entry.stop == Command::none && entry.generation == generation_id_;
-    if (unexpected) note_crash(entry);
+    if (unexpected && !exited_cleanly(wait_status)) note_crash(entry);
 }
 
 // One early death is respawned at once; a run of them (a worker that cannot start)
@@ -192,8 +184,7 @@ void MasterLoop::note_crash(const WorkerEntry& entry) {
     unsigned shift = std::min(crash_streak_ - 2, kMaxBackoffShift);
     uint64_t delay = std::min(kFirstBackoffMs << shift, kMaxBackoffMs);
     spawn_not_before_ms_ = now_ms_ + delay;
-    log::emit(log::Level::alert, "worker processes exit right after start, respawning in {} ms",
-              delay);
+    say(options_.messages.respawn_delayed, fmt::arg("delay", delay));
 }
 
 // Brings the current generation to the wanted number of workers.
@@ -212,19 +203,37 @@ void MasterLoop::maintain() {
 }
 
 bool MasterLoop::spawn_one() {
+    std::shared_ptr<WorkerHeartbeat> heartbeat;
+    if (options_.worker_timeout.count() > 0) {
+        auto mapped = map_shared_heartbeat(monotonic_ms());
+        if (!mapped) {
+            log::emit(log::Level::alert, "{}", mapped.error());
+            return false;
+        }
+        heartbeat = std::move(mapped).value();
+    }
     SpawnRequest request;
-    request.context = {listen_fds_, workers_.free_slot(generation_id_), generation_id_,
-                       &options_.signals};
+    request.context.listen_fds = listen_fds_;
+    request.context.slot = workers_.free_slot(generation_id_);
+    request.context.generation = generation_id_;
+    request.context.signals = &options_.signals;
+    request.context.heartbeat = heartbeat.get();
+    request.context.worker_timeout = options_.worker_timeout;
+    request.context.messages = &options_.messages;
     request.rlimit_nofile = generation_.worker_rlimit_nofile;
     request.run = &generation_.run_worker;
+    request.post_fork = &options_.post_fork;
+    if (options_.pre_fork) options_.pre_fork(request.context.slot);
     pid_t pid = spawn_worker(request);
     if (pid < 0) {
         log::emit(log::Level::alert, "fork() failed while spawning \"worker process\" ({}: {})",
                   errno, strerrordesc_np(errno));
         return false;
     }
-    log::notice("start worker process {}", pid);
-    workers_.add({pid, generation_id_, request.context.slot, now_ms_});
+    say(options_.messages.worker_started, fmt::arg("pid", pid),
+        fmt::arg("slot", request.context.slot));
+    workers_.add({pid, generation_id_, request.context.slot, now_ms_, Command::none, 0,
+                  std::move(heartbeat), false});
     return true;
 }
 
@@ -244,29 +253,50 @@ void MasterLoop::tell(WorkerEntry& entry, Command command) {
     uint64_t timeout = command == Command::fast_stop
                            ? kFastStopKillMs
                            : static_cast<uint64_t>(options_.graceful_timeout.count());
-    entry.kill_at_ms = timeout == 0 ? 0 : now_ms_ + timeout;
+    uint64_t kill_at = timeout == 0 ? 0 : now_ms_ + timeout;
+    // An aborted worker keeps its earlier deadline.
+    if (entry.kill_at_ms == 0 || (kill_at != 0 && kill_at < entry.kill_at_ms)) {
+        entry.kill_at_ms = kill_at;
+    }
 }
 
 void MasterLoop::kill_overdue() {
     for (WorkerEntry& entry : workers_.entries()) {
         if (entry.kill_at_ms == 0 || now_ms_ < entry.kill_at_ms) continue;
-        log::emit(log::Level::alert, "worker process {} did not exit in time, sending SIGKILL",
-                  entry.pid);
+        say(options_.messages.worker_killed, fmt::arg("pid", entry.pid));
         ::kill(entry.pid, SIGKILL);
         entry.kill_at_ms = 0;
     }
 }
 
-// Until the next kill deadline or the end of a respawn back-off; -1 when neither.
+void MasterLoop::check_timeouts() {
+    if (options_.worker_timeout.count() <= 0) return;
+    abort_hung_workers(workers_, now_ms_, static_cast<uint64_t>(options_.worker_timeout.count()),
+                       options_.messages);
+}
+
+// Until the next deadline; -1 when there is none.
 int64_t MasterLoop::wait_timeout_ms() const {
-    uint64_t next = workers_.next_kill_at();
-    bool waiting_to_spawn = state_ == State::running && spawn_not_before_ms_ > now_ms_ &&
-                            workers_.active(generation_id_) < wanted_workers_;
-    if (waiting_to_spawn && (next == 0 || spawn_not_before_ms_ < next)) {
-        next = spawn_not_before_ms_;
-    }
+    uint64_t next = next_deadline_ms();
     if (next == 0) return -1;
     return next > now_ms_ ? static_cast<int64_t>(next - now_ms_) : 0;
+}
+
+// The earliest of: a kill deadline, the end of a respawn back-off, the next heartbeat
+// check. 0 when none is due.
+uint64_t MasterLoop::next_deadline_ms() const {
+    uint64_t next = workers_.next_kill_at();
+    auto consider = [&next](uint64_t at) {
+        if (next == 0 || at < next) next = at;
+    };
+    bool waiting_to_spawn = state_ == State::running && spawn_not_before_ms_ > now_ms_ &&
+                            workers_.active(generation_id_) < wanted_workers_;
+    if (waiting_to_spawn) consider(spawn_not_before_ms_);
+    if (options_.worker_timeout.count() > 0 && !workers_.empty()) {
+        auto timeout = static_cast<uint64_t>(options_.worker_timeout.count());
+        consider(now_ms_ + timeout_check_interval_ms(timeout));
+    }
+    return next;
 }
 
 }  // namespace strata::process::detail

@@ -38,11 +38,15 @@ class MasterLoop {
     void on_worker_exit(const WorkerEntry& entry, int wait_status);
     void note_crash(const WorkerEntry& entry);
 
+    void set_wanted_workers(unsigned count);
+
     void maintain();
     bool spawn_one();
     void tell(WorkerEntry& entry, Command command);
     void kill_overdue();
+    void check_timeouts();
     int64_t wait_timeout_ms() const;
+    uint64_t next_deadline_ms() const;
 
     MasterOptions options_;
     sigset_t signals_;  // the map's signals and SIGCHLD, all blocked

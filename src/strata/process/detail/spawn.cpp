@@ -21,11 +21,22 @@ void stop_with_master(pid_t master, const SignalMap& signals) {
     if (::getppid() != master) ::raise(signo);  // it died before prctl() took effect
 }
 
+// A watched worker takes the master's SIGABRT through its signalfd, and must have it
+// blocked before it starts any thread (an app's threads, say), or a thread that does
+// not block it would take the default action for the whole process.
+void block_abort() {
+    sigset_t abort_only;
+    sigemptyset(&abort_only);
+    sigaddset(&abort_only, SIGABRT);
+    block_signals(abort_only);
+}
+
 void enter_worker(const SpawnRequest& request, pid_t master) {
     sigset_t child_only;
     sigemptyset(&child_only);
     sigaddset(&child_only, SIGCHLD);
     unblock_signals(child_only);  // the worker's own children are its business
+    if (request.context.heartbeat != nullptr) block_abort();
     stop_with_master(master, *request.context.signals);
     if (request.rlimit_nofile != 0) {
         auto limited = set_open_files_limit(request.rlimit_nofile);
@@ -33,14 +44,23 @@ void enter_worker(const SpawnRequest& request, pid_t master) {
     }
 }
 
+int run_worker(SpawnRequest& request, pid_t master) {
+    enter_worker(request, master);
+    say(request.context.messages->worker_booting, fmt::arg("pid", ::getpid()),
+        fmt::arg("slot", request.context.slot));
+    if (request.post_fork != nullptr && *request.post_fork) (*request.post_fork)(request.context);
+    return (*request.run)(request.context);
+}
+
 [[noreturn]] void run_child(SpawnRequest& request, pid_t master) {
     int status = 1;
     try {
-        enter_worker(request, master);
-        status = (*request.run)(request.context);
+        status = run_worker(request, master);
     } catch (const std::exception& e) {
         log::emit(log::Level::alert, "worker process failed: {}", e.what());
     }
+    say(request.context.messages->worker_exiting, fmt::arg("pid", ::getpid()),
+        fmt::arg("status", status));
     std::fflush(nullptr);
     ::_exit(status);
 }

@@ -11,9 +11,10 @@
 namespace strata::process::detail {
 
 struct SpawnRequest {
-    WorkerContext context;
+    WorkerContext context;  // its signals and messages must be set
     uint64_t rlimit_nofile = 0;
     std::function<int(WorkerContext&)>* run = nullptr;
+    const std::function<void(const WorkerContext&)>* post_fork = nullptr;  // may be empty
 };
 
 // Returns the child's pid, or -1 with errno set. The child never returns: it runs the

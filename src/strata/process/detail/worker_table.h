@@ -6,9 +6,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
+#include "strata/process/heartbeat.h"
 #include "strata/process/signals.h"
 
 namespace strata::process::detail {
@@ -20,6 +22,8 @@ struct WorkerEntry {
     uint64_t started_ms = 0;
     Command stop = Command::none;  // what it was told: none, graceful_stop or fast_stop
     uint64_t kill_at_ms = 0;       // SIGKILL if still alive then; 0 means no deadline
+    std::shared_ptr<WorkerHeartbeat> heartbeat = nullptr;  // when the master watches for timeouts
+    bool aborted = false;                                  // sent SIGABRT for a missed heartbeat
 };
 
 class WorkerTable {
