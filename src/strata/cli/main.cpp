@@ -7,9 +7,12 @@
 #include "strata/base/version.h"
 #include "strata/cli/command_line.h"
 #include "strata/cli/nginx_mode.h"
+#include "strata/cli/wsgi_mode.h"
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args.front() == "wsgi")
+        return strata::cli::run_wsgi_mode({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "serve") args.erase(args.begin());
     auto line = strata::cli::parse_command_line(args);
     if (!line) {

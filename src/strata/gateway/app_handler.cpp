@@ -164,9 +164,13 @@ void AppHandler::apply(detail::Message& m) {
             return finish(job, job.start ? job.start->status : 0);
         case detail::Message::Kind::fail:
             exchange.respond_error(500);
+            // The app's head (if it gave one) never went out: on_complete must not pair
+            // its headers with the server's 500. The app thread is done with the job.
+            job.start.reset();
             return finish(job, 500);
         case detail::Message::Kind::drop:
             exchange.close_without_response();
+            job.start.reset();  // as for fail: nothing of the app's head went out
             return finish(job, 0);
     }
     if (job.client_gone.load()) return;

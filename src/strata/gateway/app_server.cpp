@@ -4,10 +4,15 @@
 
 #include <cstdlib>
 
+#include <fmt/core.h>
+
 #include "strata/base/log.h"
+#include "strata/base/version.h"
 #include "strata/net/event_loop.h"
 #include "strata/net/http_server.h"
+#include "strata/process/heartbeat.h"
 #include "strata/process/http_worker.h"
+#include "strata/process/messages.h"
 #include "strata/process/master.h"
 
 namespace strata::gateway {
@@ -22,6 +27,45 @@ net::HttpOptions connection_options(const AppServerConfig& config) {
     return o;
 }
 
+void call(const std::function<void()>& hook) {
+    if (hook) hook();
+}
+
+// gunicorn's --max-requests: after that many responses the worker finishes what it
+// has and exits; the master starts a fresh one.
+class Retirement {
+  public:
+    explicit Retirement(uint64_t limit) : limit_(limit) {}
+    void set_retire(std::function<void()> retire) { retire_ = std::move(retire); }
+    void count() {
+        if (limit_ == 0 || ++served_ != limit_ || !retire_) return;
+        log::info("Autorestarting worker after current request.");
+        retire_();
+    }
+
+  private:
+    uint64_t limit_;
+    uint64_t served_ = 0;
+    std::function<void()> retire_;
+};
+
+process::HttpWorkerOptions worker_options(const AppServerConfig& config, AppHandler& handler,
+                                          Retirement& retirement) {
+    process::HttpWorkerOptions worker;
+    worker.shutdown_timeout = config.graceful_timeout;
+    worker.reopen_logs = config.reopen_logs;
+    worker.busy_since = [&handler] {
+        auto busy = static_cast<uint64_t>(handler.longest_busy().count());
+        return busy == 0 ? 0 : process::monotonic_ms() - busy;
+    };
+    worker.on_fast_stop = config.worker_int;
+    worker.on_abort = config.worker_abort ? config.worker_abort : [] {};
+    worker.on_started = [&retirement](std::function<void()> retire) {
+        retirement.set_retire(std::move(retire));
+    };
+    return worker;
+}
+
 }  // namespace
 
 int run_app_worker(const AppServerConfig& config, process::WorkerContext& context) {
@@ -30,28 +74,62 @@ int run_app_worker(const AppServerConfig& config, process::WorkerContext& contex
         log::error("{}", app.error());
         return process::kWorkerBootFailed;
     }
+    call(config.post_worker_init);
     net::EventLoop loop;
+    Retirement retirement(config.max_requests_for_worker ? config.max_requests_for_worker() : 0);
     AppHandlerOptions options;
     options.threads = config.threads;
     options.request = config.request;
-    options.on_complete = config.on_complete;
+    options.on_complete = [&config, &retirement](const CompletedRequest& done) {
+        if (config.on_complete) config.on_complete(done);
+        retirement.count();
+    };
     auto handler = std::make_unique<AppHandler>(loop, **app, options);
     net::HttpServer server(loop, *handler, connection_options(config));
-    process::HttpWorkerOptions worker;
-    worker.shutdown_timeout = config.graceful_timeout;
-    worker.reopen_logs = config.reopen_logs;
-    int status = process::serve_http_worker(loop, server, context, worker);
+    int status = process::serve_http_worker(loop, server, context,
+                                            worker_options(config, *handler, retirement));
+    call(config.worker_exit);
     if (handler->in_flight() > 0) {
         // A fast stop with app calls still running: their threads cannot be joined.
-        log::notice("worker exiting with {} requests unfinished", handler->in_flight());
+        log::info("Worker exiting (pid: {}) with {} requests unfinished", ::getpid(),
+                  handler->in_flight());
         std::_Exit(status);
     }
     return status;
 }
 
+namespace {
+
+// gunicorn's "Listening at: http://127.0.0.1:8000 (pid)" address forms.
+std::string listen_url(const process::Listen& listen) {
+    const net::ListenAddress& a = listen.address;
+    if (!a.unix_path.empty()) return "unix:" + a.unix_path;
+    bool v6 = a.host.find(':') != std::string::npos;
+    return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", a.host, v6 ? "]" : "", a.port);
+}
+
+}  // namespace
+
 int run_app_server(const AppServerConfig& config) {
+    call(config.on_starting);
+    log::info("Starting strata {}", kVersion);
     process::MasterOptions options;
     options.signals = process::gunicorn_signals();
+    options.messages = process::gunicorn_messages();
+    options.worker_timeout = config.timeout;
+    options.on_reload = config.on_reload;
+    options.when_ready = [&config](const std::vector<int>&) {
+        for (const process::Listen& listen : config.listen)
+            log::info("Listening at: {} ({})", listen_url(listen), ::getpid());
+        log::info("Using worker: {}", config.threads > 1 ? "gthread" : "sync");
+        call(config.when_ready);
+    };
+    options.pre_fork = config.pre_fork;
+    options.after_fork_in_parent = config.after_fork_in_parent;
+    options.post_fork = config.post_fork;
+    options.child_exit = config.child_exit;
+    options.nworkers_changed = config.nworkers_changed;
+    options.on_exit = config.on_exit;
     options.pid_file = config.pid_file;
     options.daemon = config.daemon;
     options.graceful_timeout = config.graceful_timeout;

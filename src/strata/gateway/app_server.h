@@ -38,6 +38,24 @@ struct AppServerConfig {
     std::function<Result<std::shared_ptr<App>, std::string>()> load_app;
     std::function<void(const CompletedRequest&)> on_complete;  // each worker's loop thread
     std::function<void()> reopen_logs;                          // USR1, in every process
+
+    // gunicorn's server hooks; all optional. Master side:
+    std::function<void()> on_starting;  // before the listeners are bound
+    std::function<void()> on_reload;
+    std::function<void()> when_ready;
+    std::function<void(unsigned slot)> pre_fork;
+    std::function<void()> after_fork_in_parent;
+    std::function<void(pid_t pid, int wait_status)> child_exit;
+    std::function<void(unsigned new_value, unsigned old_value)> nworkers_changed;
+    std::function<void()> on_exit;
+    // Worker side, in the worker process:
+    std::function<void(const process::WorkerContext&)> post_fork;
+    std::function<void()> post_worker_init;  // the app is loaded
+    std::function<void()> worker_int;        // INT/QUIT
+    std::function<void()> worker_abort;      // the master's SIGABRT after --timeout
+    std::function<void()> worker_exit;       // the worker is about to exit
+    // The (jittered) request count after which this worker retires; 0: never.
+    std::function<uint64_t()> max_requests_for_worker;
 };
 
 // Runs the master until it stops; returns the exit status (1 when the listeners cannot

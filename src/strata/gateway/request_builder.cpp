@@ -43,21 +43,25 @@ void split_host(std::string_view host, const std::string& scheme, Request& out) 
     size_t colon = host.rfind(':');
     bool has_port = colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
     out.server_name.assign(has_port ? host.substr(0, colon) : host);
-    if (has_port)
+    // "host:" has an empty port (RFC 3986 §3.2.3): the scheme's default, not "".
+    if (has_port && colon + 1 < host.size())
         out.server_port.assign(host.substr(colon + 1));
     else
         out.server_port = scheme == "https" ? "443" : "80";
 }
 
-bool trusted_for_scheme(const std::string& remote, const RequestSettings& settings) {
+// A unix-socket peer is trusted whatever the list says, as gunicorn does
+// (message.py: `not isinstance(self.peer_addr, tuple)`): only a local proxy can
+// connect there, and it has no address to list.
+bool trusted_for_scheme(const Request& request, const RequestSettings& settings) {
+    if (request.unix_socket) return true;
     for (const std::string& ip : settings.forwarded_allow_ips)
-        if (ip == "*" || ip == remote) return true;
+        if (ip == "*" || ip == request.remote_addr) return true;
     return false;
 }
 
 std::string url_scheme(const Request& request, const RequestSettings& settings) {
-    if (settings.secure_scheme_headers.empty() ||
-        !trusted_for_scheme(request.remote_addr, settings))
+    if (settings.secure_scheme_headers.empty() || !trusted_for_scheme(request, settings))
         return "http";
     for (const auto& [name, value] : settings.secure_scheme_headers) {
         std::string_view sent = request.find(name);
@@ -78,7 +82,9 @@ std::pair<std::string_view, std::string_view> split_target(std::string_view targ
     }
     size_t question = target.find('?');
     if (question == std::string_view::npos) return {target, {}};
-    return {target.substr(0, question), target.substr(question + 1)};
+    // "http://host?q" has an empty path, which is "/" (RFC 9112 §3.2.2), as "http://host" is.
+    std::string_view path = question == 0 ? std::string_view("/") : target.substr(0, question);
+    return {path, target.substr(question + 1)};
 }
 
 void build_request(net::Exchange& exchange, const RequestSettings& settings, Request& out) {

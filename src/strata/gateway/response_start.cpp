@@ -45,6 +45,10 @@ Result<int64_t, std::string> check_content_length(std::string_view value) {
 }  // namespace
 
 bool is_hop_by_hop(std::string_view name) {
+    // Most headers are none of these: rule them out by length and first letter.
+    if (name.size() < 2 || name.size() > 19) return false;
+    char first = http::ascii_lower(name[0]);
+    if (first != 'c' && first != 'k' && first != 'p' && first != 't' && first != 'u') return false;
     static constexpr std::array<std::string_view, 9> kNames = {
         "connection", "keep-alive",        "proxy-authenticate", "proxy-authorization",
         "te",         "trailer",           "trailers",           "transfer-encoding",
@@ -61,6 +65,9 @@ Result<ResponseStart, std::string> check_response_start(std::string_view status,
     ResponseStart start;
     start.status = *code;
     start.status_text = std::string(status);
+    // A bare "200" still needs the SP before the (empty) reason phrase on the status
+    // line: status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 §4).
+    if (status.size() == 3) start.status_text += ' ';
     start.headers.reserve(headers.size());
     for (ResponseHeader& h : headers) {
         if (!is_token(h.name)) return Err{fmt::format("invalid header name {:?}", h.name)};

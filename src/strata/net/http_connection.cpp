@@ -94,7 +94,9 @@ HttpConnection::ReadOutcome HttpConnection::read_input() {
         if (r.status == IoStatus::ok) {
             input_.commit(r.bytes);
             if (r.bytes < room) break;  // drained: a later arrival raises a new edge
-            if (input_.size() >= kMaxBufferedInput && state_ != State::reading_body) {
+            // Bodies too: unbounded, a fast upload piled up in the input (megabytes, as
+            // much as the socket held) before reaching the body store and its spool file.
+            if (input_.size() >= kMaxBufferedInput) {
                 outcome = ReadOutcome::more;  // process what we have, then read on
                 break;
             }
@@ -253,8 +255,10 @@ void HttpConnection::write_head(const ResponseHead& head, int64_t content_length
     if (content_length >= 0) w.content_length(static_cast<uint64_t>(content_length));
     if (!head.last_modified.empty()) w.header("Last-Modified", head.last_modified);
     if (!head.location.empty()) w.header("Location", head.location);
+    // Never on a response without a body: RFC 9112 §6.1 forbids Transfer-Encoding on 1xx
+    // and 204, and a 304 has nothing to code either (an app's unknown length said chunked).
     if (head.chunked && parser_.head().version == http::Version::http11 &&
-        parser_.head().method != "HEAD")
+        parser_.head().method != "HEAD" && !has_no_body(head.status))
         w.chunked();
     w.connection(keep_alive);
     if (head.vary_accept_encoding) w.header("Vary", "Accept-Encoding");
@@ -281,9 +285,11 @@ void HttpConnection::respond(const ResponseHead& head, std::string_view body) {
     if (!take_response()) return;
     http::Version version = parser_.head().version;
     bool http09 = version == http::Version::http09;
-    // Without chunked coding (HTTP/1.0) an unknown length ends with the connection.
-    bool keep = keep_alive_after(head) && (!head.chunked || version == http::Version::http11);
     bool send_body = parser_.head().method != "HEAD" && !has_no_body(head.status);
+    // Without chunked coding (HTTP/1.0) an unknown length ends with the connection, when
+    // there is a body to end.
+    bool keep =
+        keep_alive_after(head) && (!head.chunked || version == http::Version::http11 || !send_body);
     bool length_known = !head.chunked && !has_no_body(head.status);
     if (!http09) write_head(head, length_known ? static_cast<int64_t>(body.size()) : -1, keep);
     if (http09 || (send_body && !head.chunked) || (send_body && version != http::Version::http11))

@@ -293,14 +293,26 @@ uint16_t bound_port(int fd) {
     return address.port();
 }
 
+// Dotted quad by hand: inet_ntop goes through sprintf, and this runs per request.
+static std::string ipv4_text(const in_addr& address) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&address.s_addr);
+    char out[16];
+    char* p = out;
+    for (int i = 0; i < 4; ++i) {
+        unsigned b = bytes[i];
+        if (b >= 100) *p++ = static_cast<char>('0' + b / 100);
+        if (b >= 10) *p++ = static_cast<char>('0' + b / 10 % 10);
+        *p++ = static_cast<char>('0' + b % 10);
+        if (i < 3) *p++ = '.';
+    }
+    return {out, static_cast<size_t>(p - out)};
+}
+
 std::string PeerAddress::text() const {
     char buffer[INET6_ADDRSTRLEN] = {};
     switch (storage.ss_family) {
-        case AF_INET: {
-            const auto* v4 = reinterpret_cast<const sockaddr_in*>(&storage);
-            inet_ntop(AF_INET, &v4->sin_addr, buffer, sizeof buffer);
-            return buffer;
-        }
+        case AF_INET:
+            return ipv4_text(reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr);
         case AF_INET6: {
             const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&storage);
             inet_ntop(AF_INET6, &v6->sin6_addr, buffer, sizeof buffer);

@@ -46,6 +46,9 @@ bool RequestBodyStore::spool() {
         return false;
     }
     bool written = write_all(memory_.view());
+    // Empty it first: Buffer::release() frees only an empty buffer, and memory() must not
+    // go on showing the first bytes as if they were the whole body.
+    memory_.clear();
     memory_.release();
     return written;
 }

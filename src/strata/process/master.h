@@ -64,6 +64,9 @@ struct MasterOptions {
     // Just before a worker is forked, and in that worker right after (before run_worker).
     std::function<void(unsigned slot)> pre_fork;
     std::function<void(const WorkerContext& context)> post_fork;
+    // Right after each fork() in the master (pairs with pre_fork, e.g. for an embedded
+    // interpreter's fork protocol).
+    std::function<void()> after_fork_in_parent;
     // The wanted number of workers was set: at start (old_value 0), at every reload, and
     // by TTIN/TTOU.
     std::function<void(unsigned new_value, unsigned old_value)> nworkers_changed;

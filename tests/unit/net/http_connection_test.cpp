@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -16,8 +17,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -63,6 +66,28 @@ bool starts_with(std::string_view text, std::string_view prefix) {
     return text.substr(0, prefix.size()) == prefix;
 }
 
+// Whether a target's query has `key=`.
+bool has_query(std::string_view target, std::string_view key) {
+    size_t query = target.find('?');
+    return query != std::string_view::npos &&
+           target.find(std::string(key) + "=", query) != std::string_view::npos;
+}
+
+// FNV-1a: the server reports a digest of large bodies instead of echoing them.
+uint64_t digest(std::string_view bytes, uint64_t h = 14695981039346656037ull) {
+    for (unsigned char c : bytes)
+        h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+// Bytes that differ from their neighbours, so a lost or repeated piece shows.
+std::string pattern(size_t size, size_t from = 0) {
+    std::string s(size, '\0');
+    for (size_t i = 0; i < size; ++i)
+        s[i] = static_cast<char>('a' + (from + i) * 7 % 26);
+    return s;
+}
+
 // "METHOD TARGET BODY-SIZE", then `pad=N` dots: the client can tell responses apart and
 // ask for a body of any size.
 std::string echo_text(const Exchange& exchange) {
@@ -73,9 +98,73 @@ std::string echo_text(const Exchange& exchange) {
     return text;
 }
 
+// Counts what a streamed response's observer hears (on the loop thread; read by the
+// test's thread).
+struct CountingObserver final : ExchangeObserver {
+    void on_output_sent() override { ++sent; }
+    void on_client_gone() override { ++gone; }
+    std::atomic<int> sent{0};
+    std::atomic<int> gone{0};
+};
+
+// A streamed response that sends `piece` bytes whenever less than `window` is unsent,
+// from begin and from on_output_sent, until `total` went out: a producer paced by the
+// client, as the gateway's app threads are.
+class PullStream final : public ExchangeObserver {
+  public:
+    PullStream(Exchange& exchange, uint64_t total, uint64_t piece, uint64_t window)
+        : exchange_(&exchange), total_(total), piece_(piece), window_(window) {}
+
+    void start() {
+        exchange_->set_observer(this);
+        exchange_->begin_response(ResponseHead{}, static_cast<int64_t>(total_));
+        pump();
+    }
+    void on_output_sent() override { pump(); }
+    void on_client_gone() override { gone = true; }
+
+    std::atomic<uint64_t> max_unsent{0};
+    std::atomic<bool> done{false};
+    std::atomic<bool> gone{false};
+
+  private:
+    // send_body() flushes, and a flush calls on_output_sent() again: those nested calls
+    // only ask for another round.
+    void pump() {
+        if (pumping_ || done) {
+            again_ = true;
+            return;
+        }
+        pumping_ = true;
+        do {
+            again_ = false;
+            while (sent_ < total_ && !gone && exchange_->unsent_bytes() < window_) {
+                uint64_t n = std::min(piece_, total_ - sent_);
+                exchange_->send_body(pattern(n, sent_));
+                sent_ += n;
+                max_unsent = std::max<uint64_t>(max_unsent, exchange_->unsent_bytes());
+            }
+        } while (again_ && !gone && sent_ < total_);
+        pumping_ = false;
+        if (sent_ == total_ || gone) {
+            done = true;
+            exchange_->end_response(sent_ == total_);
+        }
+    }
+
+    Exchange* exchange_;
+    uint64_t total_, piece_, window_;
+    uint64_t sent_ = 0;
+    bool pumping_ = false;
+    bool again_ = false;
+};
+
 // Answers by target: "/late?ms=N" holds the exchange and answers N ms later from a loop
 // timer (as an asynchronous handler would), "/file" sends `file_path` with respond_file,
-// anything else gets echo_text() at once.
+// "/held?status=S&len=N" begins a streamed response (length N, or unknown without `len`)
+// and leaves it to the test (`held`, on the loop thread), "/pull?total=N&piece=P&window=W"
+// runs a PullStream, "/spool" reports the request body as the handler found it; anything
+// else gets echo_text() at once.
 class TestHandler final : public HttpHandler {
   public:
     explicit TestHandler(EventLoop& loop) : loop_(loop) {}
@@ -85,14 +174,70 @@ class TestHandler final : public HttpHandler {
         std::string_view target = exchange.request().target;
         if (starts_with(target, "/late")) return respond_later(exchange);
         if (starts_with(target, "/file")) return respond_with_file(exchange);
-        exchange.respond(ResponseHead{}, echo_text(exchange));
+        if (starts_with(target, "/held")) return hold(exchange);
+        if (starts_with(target, "/pull")) return pull(exchange);
+        if (starts_with(target, "/spool")) return report_body(exchange);
+        ResponseHead head;
+        if (has_query(target, "status"))
+            head.status = static_cast<int>(query_number(target, "status"));
+        head.chunked = has_query(target, "chunked");  // as a handler that cannot tell the length
+        exchange.respond(head, echo_text(exchange));
     }
 
     std::string file_path;
     uint64_t file_size = 0;
     std::atomic<uint64_t> handled{0};  // read by the test's thread
+    Exchange* held = nullptr;          // loop thread
+    CountingObserver observer;
+    std::deque<std::unique_ptr<PullStream>> pulls;
 
   private:
+    void hold(Exchange& exchange) {
+        std::string_view target = exchange.request().target;
+        ResponseHead head;
+        if (has_query(target, "status"))
+            head.status = static_cast<int>(query_number(target, "status"));
+        int64_t length =
+            has_query(target, "len") ? static_cast<int64_t>(query_number(target, "len")) : -1;
+        held = &exchange;
+        exchange.set_observer(&observer);
+        exchange.begin_response(head, length);
+    }
+
+    void pull(Exchange& exchange) {
+        std::string_view target = exchange.request().target;
+        auto& stream = pulls.emplace_back(std::make_unique<PullStream>(
+            exchange, query_number(target, "total"), query_number(target, "piece"),
+            query_number(target, "window")));
+        stream->start();
+    }
+
+    // "spooled=0|1 size=N memory=M digest=D again=A": whether the body came as a file,
+    // its size, what body() still shows, the digest of its bytes, and what a second
+    // take_body_file() gives.
+    static void report_body(Exchange& exchange) {
+        int fd = exchange.take_body_file();
+        uint64_t h = digest("");
+        if (fd >= 0) {
+            char chunk[65536];
+            off_t at = 0;
+            ssize_t n;
+            while ((n = ::pread(fd, chunk, sizeof chunk, at)) > 0) {
+                h = digest(std::string_view(chunk, static_cast<size_t>(n)), h);
+                at += n;
+            }
+        } else {
+            h = digest(exchange.body());
+        }
+        int again = exchange.take_body_file();
+        std::string text = "spooled=" + std::to_string(fd >= 0) +
+                           " size=" + std::to_string(exchange.body_size()) +
+                           " memory=" + std::to_string(exchange.body().size()) +
+                           " digest=" + std::to_string(h) + " again=" + std::to_string(again);
+        if (fd >= 0) ::close(fd);
+        exchange.respond(ResponseHead{}, text);
+    }
+
     void respond_later(Exchange& exchange) {
         auto& timer = late_.emplace_back(std::make_unique<Timer>());
         timer->set_callback([&exchange] { exchange.respond(ResponseHead{}, echo_text(exchange)); });
@@ -114,6 +259,7 @@ struct Response {
     int status = 0;
     std::string head;
     std::string body;
+    bool chunked = false;  // the body came in chunked coding (decoded into `body`)
 
     // The value of a response header (names as the server writes them), or "".
     std::string header(std::string_view name) const {
@@ -176,8 +322,26 @@ class Client {
     }
 
     // The next response; `head_request` when it answers HEAD (a length but no body).
-    // Status 0 when the connection ended first.
+    // A chunked body is decoded. Status 0 when the connection ended first.
     Response read_response(bool head_request = false) {
+        Response r = read_head();
+        if (r.status == 0) return r;
+        if (!head_request && r.header("Transfer-Encoding") == "chunked") {
+            r.chunked = true;
+            for (;;) {
+                std::optional<std::string> chunk = read_chunk();
+                if (!chunk) return Response{};
+                if (chunk->empty()) return r;
+                r.body += *chunk;
+            }
+        }
+        size_t length = head_request ? 0 : std::stoul("0" + r.header("Content-Length"));
+        if (!read_exactly(length, r.body)) return Response{};
+        return r;
+    }
+
+    // The next response's head only; its body is left to read_exactly()/read_chunk().
+    Response read_head() {
         Response r;
         size_t end;
         while ((end = buffered_.find("\r\n\r\n")) == std::string::npos)
@@ -185,13 +349,45 @@ class Client {
         r.head = buffered_.substr(0, end + 2);
         buffered_.erase(0, end + 4);
         r.status = std::atoi(r.head.substr(r.head.find(' ') + 1).c_str());
-        size_t length = head_request ? 0 : std::stoul("0" + r.header("Content-Length"));
-        while (buffered_.size() < length)
-            if (!fill()) return Response{};
-        r.body = buffered_.substr(0, length);
-        buffered_.erase(0, length);
         return r;
     }
+
+    // Appends exactly `n` bytes to `out`; false when the connection ended first.
+    bool read_exactly(size_t n, std::string& out) {
+        while (buffered_.size() < n)
+            if (!fill()) return false;
+        out.append(buffered_, 0, n);
+        buffered_.erase(0, n);
+        return true;
+    }
+
+    // One chunk's data ("" for the last chunk, trailers skipped); nullopt when the
+    // connection ended or the chunk is malformed.
+    std::optional<std::string> read_chunk() {
+        size_t eol;
+        while ((eol = buffered_.find("\r\n")) == std::string::npos)
+            if (!fill()) return std::nullopt;
+        char* end = nullptr;
+        unsigned long long size = std::strtoull(buffered_.c_str(), &end, 16);
+        if (end == buffered_.c_str()) return std::nullopt;
+        buffered_.erase(0, eol + 2);
+        if (size == 0) {  // trailers up to an empty line
+            while ((eol = buffered_.find("\r\n")) != 0) {
+                if (eol == std::string::npos && !fill()) return std::nullopt;
+                if (eol != std::string::npos && eol != 0) buffered_.erase(0, eol + 2);
+            }
+            buffered_.erase(0, 2);
+            return std::string();
+        }
+        std::string data;
+        if (!read_exactly(size, data)) return std::nullopt;
+        std::string crlf;
+        if (!read_exactly(2, crlf) || crlf != "\r\n") return std::nullopt;
+        return data;
+    }
+
+    // Bytes already read and not yet consumed.
+    size_t buffered() const { return buffered_.size(); }
 
     // Reads until the server closes (EOF or reset) or the receive timeout ends.
     Closing wait_closed(Clock::time_point start) {
@@ -284,6 +480,16 @@ class HttpConnectionTest : public ::testing::Test {
         }
         server_.reset();
         if (listen_fd_ >= 0) ::close(listen_fd_);
+    }
+
+    // Runs `fn` on the loop thread and waits until it ran.
+    void on_loop(const std::function<void()>& fn) {
+        std::promise<void> ran;
+        loop_.post([&] {
+            fn();
+            ran.set_value();
+        });
+        ran.get_future().wait();
     }
 
     size_t connection_count() {
@@ -700,6 +906,500 @@ TEST_F(HttpConnectionTest, Http10ClosesUnlessAskedToKeepAlive) {
     EXPECT_EQ(second.body, "GET /2 0");
     EXPECT_EQ(second.header("Connection"), "close");
     EXPECT_TRUE(client.wait_closed(Clock::now()).closed);
+}
+
+// --- streamed responses (begin_response … end_response) ---
+
+TEST_F(HttpConnectionTest, StreamedResponseWithALengthKeepsTheConnection) {
+    start();
+    Client client(port_);
+    ASSERT_TRUE(client.send(get("/held?len=11")));
+    Response head = client.read_head();
+    ASSERT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("Content-Length"), "11");
+    EXPECT_EQ(head.header("Transfer-Encoding"), "");
+    EXPECT_EQ(head.header("Connection"), "keep-alive");
+    on_loop([&] { handler_.held->send_body("hello "); });
+    std::string body;
+    ASSERT_TRUE(client.read_exactly(6, body));
+    on_loop([&] {
+        handler_.held->send_body("");  // nothing to send: no empty chunk, no harm
+        handler_.held->send_body("world");
+        handler_.held->end_response();
+        handler_.held = nullptr;
+    });
+    ASSERT_TRUE(client.read_exactly(5, body));
+    EXPECT_EQ(body, "hello world");
+    // The connection serves the next request.
+    ASSERT_TRUE(client.send(get("/next")));
+    EXPECT_EQ(client.read_response().body, "GET /next 0");
+}
+
+TEST_F(HttpConnectionTest, StreamedResponseWithoutALengthIsChunkedOnHttp11) {
+    start();
+    Client client(port_);
+    ASSERT_TRUE(client.send(get("/held")));
+    Response head = client.read_head();
+    ASSERT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("Transfer-Encoding"), "chunked");
+    EXPECT_EQ(head.header("Content-Length"), "");
+    EXPECT_EQ(head.header("Connection"), "keep-alive");
+    // Each piece is a chunk of its own, sent when given: the client reads it before the
+    // next one exists.
+    for (const std::string& piece :
+         {std::string("one"), std::string("two-two"), std::string(70'000, 'x')}) {
+        on_loop([&] { handler_.held->send_body(piece); });
+        EXPECT_EQ(client.read_chunk(), piece);
+    }
+    on_loop([&] {
+        handler_.held->end_response();
+        handler_.held = nullptr;
+    });
+    EXPECT_EQ(client.read_chunk(), "") << "the last chunk";
+    ASSERT_TRUE(client.send(get("/next")));
+    EXPECT_EQ(client.read_response().body, "GET /next 0");
+}
+
+TEST_F(HttpConnectionTest, StreamedResponseWithoutALengthOnHttp10EndsWithTheConnection) {
+    start();
+    Client client(port_);
+    ASSERT_TRUE(client.send("GET /held HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    Response head = client.read_head();
+    ASSERT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("Transfer-Encoding"), "");  // no chunked coding in HTTP/1.0
+    EXPECT_EQ(head.header("Content-Length"), "");
+    EXPECT_EQ(head.header("Connection"), "close");
+    on_loop([&] { handler_.held->send_body("abc"); });
+    std::string body;
+    ASSERT_TRUE(client.read_exactly(3, body));
+    on_loop([&] {
+        handler_.held->send_body("def");
+        handler_.held->end_response();
+        handler_.held = nullptr;
+    });
+    Closing c = client.wait_closed(Clock::now());
+    EXPECT_TRUE(c.closed);
+    EXPECT_EQ(body + c.data, "abcdef");
+}
+
+TEST_F(HttpConnectionTest, StreamedResponseWithALengthOnHttp10KeepsAliveWhenAsked) {
+    start();
+    Client client(port_);
+    ASSERT_TRUE(client.send("GET /held?len=2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    Response head = client.read_head();
+    EXPECT_EQ(head.header("Content-Length"), "2");
+    EXPECT_EQ(head.header("Connection"), "keep-alive");
+    on_loop([&] {
+        handler_.held->send_body("ok");
+        handler_.held->end_response();
+        handler_.held = nullptr;
+    });
+    std::string body;
+    ASSERT_TRUE(client.read_exactly(2, body));
+    EXPECT_EQ(body, "ok");
+    ASSERT_TRUE(client.send("GET /again HTTP/1.0\r\n\r\n"));
+    EXPECT_EQ(client.read_response().body, "GET /again 0");
+}
+
+TEST_F(HttpConnectionTest, StreamedHeadResponseDropsTheBody) {
+    start();
+    Client client(port_);
+    for (std::string_view target : {"/held?len=6", "/held"}) {
+        ASSERT_TRUE(client.send("HEAD " + std::string(target) + " HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Response head = client.read_head();
+        ASSERT_EQ(head.status, 200) << target;
+        EXPECT_EQ(head.header("Content-Length"), has_query(target, "len") ? "6" : "");
+        EXPECT_EQ(head.header("Transfer-Encoding"), "") << "a HEAD answer has no body to code";
+        EXPECT_EQ(head.header("Connection"), "keep-alive");
+        on_loop([&] {
+            handler_.held->send_body("abcdef");
+            handler_.held->end_response();
+            handler_.held = nullptr;
+        });
+    }
+    // Were any body bytes sent, this would read them as a response.
+    ASSERT_TRUE(client.send(get("/after")));
+    EXPECT_EQ(client.read_response().body, "GET /after 0");
+}
+
+TEST_F(HttpConnectionTest, StreamedBodilessStatusesDropTheBody) {
+    start();
+    Client client(port_);
+    for (int status : {304, 204}) {
+        for (std::string_view length : {"&len=5", ""}) {
+            std::string target = "/held?status=" + std::to_string(status) + std::string(length);
+            ASSERT_TRUE(client.send(get(target)));
+            Response head = client.read_head();
+            ASSERT_EQ(head.status, status) << target;
+            EXPECT_EQ(head.header("Content-Length"), "") << target;
+            EXPECT_EQ(head.header("Transfer-Encoding"), "") << target;
+            EXPECT_EQ(head.header("Connection"), "keep-alive") << target;
+            on_loop([&] {
+                handler_.held->send_body("hello");
+                handler_.held->end_response();
+                handler_.held = nullptr;
+            });
+        }
+    }
+    ASSERT_TRUE(client.send(get("/after")));
+    EXPECT_EQ(client.read_response().body, "GET /after 0");
+}
+
+TEST_F(HttpConnectionTest, UnknownLengthWithoutABodyIsNotChunked) {
+    start();
+    Client client(port_);
+    for (int status : {204, 304}) {
+        for (std::string_view version : {"HTTP/1.1", "HTTP/1.0"}) {
+            std::string target = "/x?chunked=1&status=" + std::to_string(status);
+            ASSERT_TRUE(client.send("GET " + target + " " + std::string(version) +
+                                    "\r\nHost: t\r\nConnection: keep-alive\r\n\r\n"));
+            Response r = client.read_head();
+            ASSERT_EQ(r.status, status);
+            EXPECT_EQ(r.header("Transfer-Encoding"), "") << status << " " << version;
+            EXPECT_EQ(r.header("Content-Length"), "") << status << " " << version;
+            EXPECT_EQ(r.header("Connection"), "keep-alive") << status << " " << version;
+        }
+    }
+    // A HEAD answer has no body to end either; a GET's unknown length on HTTP/1.1 is chunked.
+    ASSERT_TRUE(client.send("HEAD /x?chunked=1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    EXPECT_EQ(client.read_head().header("Connection"), "keep-alive");
+    ASSERT_TRUE(client.send(get("/x?chunked=1")));
+    Response r = client.read_response();
+    EXPECT_TRUE(r.chunked);
+    EXPECT_EQ(r.body, "GET /x?chunked=1 0");
+}
+
+TEST_F(HttpConnectionTest, IncompleteStreamedResponseClosesTheConnection) {
+    start();
+    for (std::string_view target : {"/held?len=100", "/held"}) {
+        Client client(port_);
+        ASSERT_TRUE(client.send(get(target) + get("/never")));
+        Response head = client.read_head();
+        ASSERT_EQ(head.status, 200);
+        on_loop([&] {
+            handler_.held->send_body("partial");
+            handler_.held->end_response(false);
+            handler_.held = nullptr;
+        });
+        Closing c = client.wait_closed(Clock::now());
+        EXPECT_TRUE(c.closed) << target;
+        if (has_query(target, "len")) {
+            EXPECT_EQ(c.data, "partial");
+        } else {  // the chunk went out, the last chunk never does
+            EXPECT_EQ(c.data, "7\r\npartial\r\n");
+        }
+    }
+    EXPECT_EQ(handler_.handled, 2u) << "the pipelined request after a cut response is dropped";
+}
+
+TEST_F(HttpConnectionTest, PipelinedRequestWaitsForTheStreamedResponse) {
+    start();
+    Client client(port_);
+    ASSERT_TRUE(client.send(get("/held?len=4") + get("/second")));
+    ASSERT_EQ(client.read_head().status, 200);
+    on_loop([&] { handler_.held->send_body("ab"); });
+    std::string body;
+    ASSERT_TRUE(client.read_exactly(2, body));
+    EXPECT_EQ(handler_.handled, 1u) << "the next request is taken only after this response";
+    on_loop([&] {
+        handler_.held->send_body("cd");
+        handler_.held->end_response();
+        handler_.held = nullptr;
+    });
+    ASSERT_TRUE(client.read_exactly(2, body));
+    EXPECT_EQ(body, "abcd");
+    EXPECT_EQ(client.read_response().body, "GET /second 0");
+}
+
+TEST_F(HttpConnectionTest, StreamedFilePartsGoOutInOrder) {
+    start();
+    constexpr uint64_t kFileSize = 300'000;  // above the inline limit: sendfile
+    char path[] = "/tmp/strata-http-connection-XXXXXX";
+    int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    std::string file = pattern(kFileSize);
+    ASSERT_EQ(::write(fd, file.data(), file.size()), static_cast<ssize_t>(file.size()));
+    ::unlink(path);
+    for (bool chunked : {false, true}) {
+        Client client(port_);
+        uint64_t total = 6 + (kFileSize - 10) + 100 + 4;
+        ASSERT_TRUE(client.send(get(chunked ? "/held" : "/held?len=" + std::to_string(total))));
+        ASSERT_EQ(client.read_head().status, 200);
+        on_loop([&] {
+            handler_.held->send_body("before");
+            // A large range, then a small one (read into memory), each from its own fd.
+            handler_.held->send_body_file(::dup(fd), 10, kFileSize - 10);
+            handler_.held->send_body_file(::dup(fd), 0, 100);
+            handler_.held->send_body_file(::dup(fd), 0, 0);  // empty: closed, no chunk
+            handler_.held->send_body("last");
+            handler_.held->end_response();
+            handler_.held = nullptr;
+        });
+        std::string expected = "before" + file.substr(10) + file.substr(0, 100) + "last";
+        std::string body;
+        if (chunked) {
+            for (std::optional<std::string> chunk;
+                 (chunk = client.read_chunk()) && !chunk->empty();)
+                body += *chunk;
+        } else {
+            ASSERT_TRUE(client.read_exactly(total, body));
+        }
+        EXPECT_EQ(body.size(), expected.size());
+        EXPECT_TRUE(body == expected) << (chunked ? "chunked" : "with a length");
+        ASSERT_TRUE(client.send(get("/next")));
+        EXPECT_EQ(client.read_response().body, "GET /next 0");
+    }
+    ::close(fd);
+}
+
+TEST_F(HttpConnectionTest, ObserverHearsOfOutputSent) {
+    start();
+    Client client(port_);
+    ASSERT_TRUE(client.send(get("/held")));
+    ASSERT_EQ(client.read_head().status, 200);
+    int before = 0;
+    on_loop([&] { before = handler_.observer.sent; });  // the call comes after the write
+    EXPECT_GE(before, 1) << "the head leaving counts";
+    on_loop([&] { handler_.held->send_body("piece"); });
+    EXPECT_EQ(client.read_chunk(), "piece");
+    EXPECT_GT(handler_.observer.sent, before);
+    uint64_t unsent = 1;
+    on_loop([&] { unsent = handler_.held->unsent_bytes(); });
+    EXPECT_EQ(unsent, 0u);
+    on_loop([&] {
+        handler_.held->end_response();
+        handler_.held = nullptr;
+    });
+    EXPECT_EQ(client.read_chunk(), "");
+    int after_end = 0;
+    on_loop([&] { after_end = handler_.observer.sent; });
+    ASSERT_TRUE(client.send(get("/next?pad=100000")));
+    EXPECT_EQ(client.read_response().body.size(), 100'000 + std::strlen("GET /next?pad=100000 0"));
+    EXPECT_EQ(handler_.observer.sent, after_end) << "no calls once the response ended";
+    EXPECT_EQ(handler_.observer.gone, 0);
+}
+
+TEST_F(HttpConnectionTest, ObserverHearsOfTheClientGoingAndTheExchangeStaysValid) {
+    start();
+    {
+        Client client(port_);
+        ASSERT_TRUE(client.send(get("/held?len=1000000")));
+        ASSERT_EQ(client.read_head().status, 200);
+        linger abort{1, 0};  // close with a reset
+        ASSERT_EQ(setsockopt(client.fd(), SOL_SOCKET, SO_LINGER, &abort, sizeof abort), 0);
+    }
+    // The reset is seen on the next write at the latest.
+    auto start_time = Clock::now();
+    while (handler_.observer.gone == 0 && ms_since(start_time) < kLateMs) {
+        on_loop([&] { handler_.held->send_body(std::string(4096, 'x')); });
+        sleep_ms(5);
+    }
+    ASSERT_EQ(handler_.observer.gone, 1);
+    uint64_t unsent = 1;
+    on_loop([&] {
+        handler_.held->send_body("ignored");  // still valid, and harmless
+        handler_.held->send_body_file(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC), 0, 10);
+        unsent = handler_.held->unsent_bytes();
+    });
+    EXPECT_EQ(unsent, 0u);
+    EXPECT_EQ(connection_count(), 1u) << "kept until the handler ends the response";
+    on_loop([&] {
+        handler_.held->end_response();
+        handler_.held = nullptr;
+    });
+    EXPECT_GE(ms_until_no_connections(Clock::now(), kLateMs), 0);
+    EXPECT_EQ(handler_.observer.gone, 1) << "told once";
+}
+
+TEST_F(HttpConnectionTest, SendTimeoutEndsAStreamThatIsNotRead) {
+    start();
+    Client client(port_, 4096);
+    ASSERT_TRUE(client.send(get("/held")));
+    ASSERT_EQ(client.read_head().status, 200);
+    // Before the send: the loop measures from the start of the iteration that sends.
+    auto start_time = Clock::now();
+    on_loop([&] { handler_.held->send_body(std::string(16 << 20, 'x')); });
+    while (handler_.observer.gone == 0 && ms_since(start_time) < 10 * kLateMs)
+        sleep_ms(5);
+    ASSERT_EQ(handler_.observer.gone, 1) << "a client that reads nothing is given up on";
+    EXPECT_GE(ms_since(start_time), static_cast<int64_t>(kTimeoutMs) - kClockGrainMs);
+    on_loop([&] {
+        handler_.held->end_response();
+        handler_.held = nullptr;
+    });
+    EXPECT_GE(ms_until_no_connections(Clock::now(), kLateMs), 0);
+}
+
+TEST_F(HttpConnectionTest, StreamPacedByOutputSentStaysWithinItsWindow) {
+    HttpOptions options = short_timeouts();
+    options.send_timeout_ms = 5000;
+    options.keepalive_timeout_ms = 5000;  // checking 8 MiB takes a while
+    start(options);
+    constexpr uint64_t kTotal = 8 << 20, kPiece = 16 * 1024, kWindow = 64 * 1024;
+    Client client(port_, 16 * 1024);
+    ASSERT_TRUE(client.send(get("/pull?total=" + std::to_string(kTotal) + "&piece=" +
+                                std::to_string(kPiece) + "&window=" + std::to_string(kWindow))));
+    sleep_ms(100);  // the producer fills the window and has to wait for the client
+    Response r = client.read_response();
+    ASSERT_EQ(r.status, 200);
+    ASSERT_EQ(r.body.size(), kTotal);
+    EXPECT_TRUE(r.body == pattern(kTotal)) << "bytes lost, repeated or reordered";
+    ASSERT_EQ(handler_.pulls.size(), 1u);
+    EXPECT_TRUE(handler_.pulls[0]->done);
+    EXPECT_LE(handler_.pulls[0]->max_unsent, kWindow + kPiece + 1024)
+        << "the producer ran ahead of the client";
+    ASSERT_TRUE(client.send(get("/next")));
+    EXPECT_EQ(client.read_response().body, "GET /next 0");
+}
+
+TEST_F(HttpConnectionTest, StreamForNoRequestIsIgnored) {
+    start();
+    Client client(port_);
+    ASSERT_TRUE(client.send(get("/held?len=1")));
+    ASSERT_EQ(client.read_head().status, 200);
+    on_loop([&] {
+        Exchange* held = handler_.held;
+        held->begin_response(ResponseHead{}, 5);  // a second head: ignored
+        held->send_body("!");
+        held->end_response();
+        held->end_response();     // ended already: ignored
+        held->send_body("late");  // after the end: ignored
+        handler_.held = nullptr;
+    });
+    std::string body;
+    ASSERT_TRUE(client.read_exactly(1, body));
+    EXPECT_EQ(body, "!");
+    ASSERT_TRUE(client.send(get("/next")));
+    EXPECT_EQ(client.read_response().body, "GET /next 0");
+}
+
+// --- request bodies spooled to a temporary file ---
+
+HttpOptions spooling(uint64_t limit) {
+    HttpOptions options = short_timeouts();
+    options.body_memory_limit = limit;
+    options.parser.limits.body = 64 << 20;  // client_max_body_size
+    options.client_body_timeout_ms = 5000;
+    options.keepalive_timeout_ms = 5000;  // checking a large body takes a while
+    return options;
+}
+
+std::string body_report(bool spooled, std::string_view body, int again = -1) {
+    return "spooled=" + std::to_string(spooled) + " size=" + std::to_string(body.size()) +
+           " memory=" + std::to_string(spooled ? 0 : body.size()) +
+           " digest=" + std::to_string(digest(body)) + " again=" + std::to_string(again);
+}
+
+TEST_F(HttpConnectionTest, BodyUpToTheLimitStaysInMemory) {
+    start(spooling(1000));
+    Client client(port_);
+    std::string body = pattern(1000);
+    ASSERT_TRUE(client.send(post_head("/spool", body.size()) + body));
+    EXPECT_EQ(client.read_response().body, body_report(false, body));
+}
+
+TEST_F(HttpConnectionTest, LargeBodyIsSpooledAndHandedOverAsAFile) {
+    start(spooling(64 * 1024));
+    std::string body = pattern(20 << 20);  // before connecting: the header timeout is short
+    Client client(port_);
+    std::future<bool> sent = std::async(std::launch::async, [&] {
+        return client.send(post_head("/spool", body.size())) && client.send(body);
+    });
+    Response r = client.read_response();
+    ASSERT_TRUE(sent.get());
+    EXPECT_EQ(r.body, body_report(true, body));
+    EXPECT_EQ(r.header("Connection"), "keep-alive");
+    // The next body on the connection starts in memory again.
+    ASSERT_TRUE(client.send(post_head("/spool", 5) + "small"));
+    EXPECT_EQ(client.read_response().body, body_report(false, "small"));
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// <sanitizer/allocator_interface.h>, which GCC does not install.
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
+// Heap bytes in use now (the sanitizers' allocators keep their own count).
+uint64_t heap_in_use() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    return __sanitizer_get_current_allocated_bytes();
+#else
+    struct mallinfo2 m = ::mallinfo2();
+    return m.uordblks + m.hblkhd;
+#endif
+}
+
+TEST_F(HttpConnectionTest, SpooledUploadIsNotHeldInMemoryOnItsWay) {
+    start(spooling(64 * 1024));
+    std::string body = pattern(20 << 20);
+    Client client(port_);
+    uint64_t baseline = heap_in_use();
+    std::atomic<bool> done{false};
+    std::future<bool> sent = std::async(std::launch::async, [&] {
+        bool ok = client.send(post_head("/spool", body.size())) && client.send(body);
+        done = true;
+        return ok;
+    });
+    uint64_t peak = baseline;
+    while (!done) {
+        peak = std::max(peak, heap_in_use());
+        std::this_thread::yield();
+    }
+    Response r = client.read_response();
+    ASSERT_TRUE(sent.get());
+    EXPECT_EQ(r.body, body_report(true, body));
+    // The connection's buffers and a little noise; the bug held megabytes (as much as
+    // the socket had) in the input buffer before they reached the spool file.
+    EXPECT_LT(peak - baseline, 2u << 20);
+}
+
+TEST_F(HttpConnectionTest, ChunkedBodyIsSpooledToo) {
+    start(spooling(4096));
+    Client client(port_);
+    std::string body, wire;
+    for (size_t i = 0; i < 40; ++i) {
+        std::string piece = pattern(1000 + i, body.size());
+        body += piece;
+        char size[32];
+        std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+        wire += size + piece + "\r\n";
+    }
+    wire += "0\r\n\r\n";
+    ASSERT_TRUE(client.send(
+        "POST /spool HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + wire));
+    EXPECT_EQ(client.read_response().body, body_report(true, body));
+}
+
+TEST_F(HttpConnectionTest, UntakenSpoolFileIsNotLeaked) {
+    start(spooling(16));
+    int before = ::dup(0);
+    ::close(before);
+    {
+        Client client(port_);
+        for (int i = 0; i < 20; ++i) {
+            // echo_text() never takes the file: the connection must close it.
+            ASSERT_TRUE(client.send(post_head("/echo", 100) + pattern(100)));
+            Response r = client.read_response();
+            ASSERT_EQ(r.status, 200);
+            EXPECT_EQ(r.body, "POST /echo 0") << "body() is empty for a spooled body";
+        }
+    }
+    EXPECT_GE(ms_until_no_connections(Clock::now(), kLateMs), 0);
+    int after = ::dup(0);
+    ::close(after);
+    EXPECT_EQ(after, before) << "spool files left open";
+}
+
+TEST_F(HttpConnectionTest, BodyThatCannotBeSpooledGetsA500) {
+    HttpOptions options = spooling(16);
+    options.body_temp_dir = "/nonexistent-strata-dir";
+    start(options);
+    Client client(port_);
+    ASSERT_TRUE(client.send(post_head("/spool", 100) + pattern(100)));
+    Response r = client.read_response();
+    EXPECT_EQ(r.status, 500);
+    EXPECT_EQ(r.header("Connection"), "close");
+    EXPECT_EQ(handler_.handled, 0u);
 }
 
 }  // namespace

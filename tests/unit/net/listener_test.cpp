@@ -292,6 +292,15 @@ TEST(PeerAddress, TextAndPortPerFamily) {
     EXPECT_EQ(local.text(), "unix:");
     EXPECT_EQ(local.port(), 0);
 
+    // Every digit count in every position, as inet_ntop writes them.
+    for (const char* text : {"0.0.0.0", "255.255.255.255", "10.0.100.9", "192.168.1.20", "1.22.133.4"}) {
+        PeerAddress any;
+        auto* in = reinterpret_cast<sockaddr_in*>(&any.storage);
+        in->sin_family = AF_INET;
+        inet_pton(AF_INET, text, &in->sin_addr);
+        EXPECT_EQ(any.text(), text);
+    }
+
     PeerAddress unknown;
     EXPECT_EQ(unknown.text(), "");
     EXPECT_EQ(unknown.port(), 0);

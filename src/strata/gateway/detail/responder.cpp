@@ -116,6 +116,13 @@ void Responder::finish() {
     if (!started()) return fail("the application never called start_response()");
     int64_t announced = job_.start->content_length;
     bool complete = announced < 0 || body_sent_ >= static_cast<uint64_t>(announced);
+    if (!complete && bodiless()) {
+        // No body goes out (HEAD, 1xx, 204, 304), so none is missing: the head carries
+        // the app's length (a HEAD answer announces the GET's) and the connection lives on.
+        if (!head_sent_) send_head();
+        job_.channel.post({Message::Kind::end, &job_, {}, -1, 0, 0, true});
+        return;
+    }
     if (!complete)
         log::error("response to {} is shorter than its Content-Length ({} of {} bytes): the "
                    "connection is closed",
@@ -126,6 +133,11 @@ void Responder::finish() {
     }
     if (!head_sent_) send_head();
     job_.channel.post({Message::Kind::end, &job_, {}, -1, 0, 0, complete});
+}
+
+bool Responder::bodiless() const {
+    int status = job_.start->status;
+    return job_.request.method == "HEAD" || status < 200 || status == 204 || status == 304;
 }
 
 void Responder::fail(std::string_view why) {
@@ -173,7 +185,10 @@ void run_job(App& app, Job& job) {
     std::unique_ptr<Body> body = app.call(job.request, responder, error);
     if (!body) return responder.fail(error.empty() ? "the application failed" : error);
     std::string failure = drive_body(*body, responder, job);
-    body->close();  // before the final message: the job is gone after it
+    // Closed and destroyed before the final message: the job (and the Request, which the
+    // body may hold on to) is gone after it.
+    body->close();
+    body.reset();
     if (!failure.empty()) return responder.fail(failure);
     responder.finish();
 }

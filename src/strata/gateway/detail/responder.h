@@ -39,6 +39,8 @@ class Responder final : public StartResponse {
     void send_head();
     void post_bytes(std::string bytes);
     bool client_gone() const { return job_.client_gone.load(); }
+    // The response carries no body whatever the app sends (HEAD, 1xx, 204, 304).
+    bool bodiless() const;
 
     Job& job_;
     std::string gathered_;  // body bytes held until the head goes out

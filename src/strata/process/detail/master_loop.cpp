@@ -225,6 +225,7 @@ bool MasterLoop::spawn_one() {
     request.post_fork = &options_.post_fork;
     if (options_.pre_fork) options_.pre_fork(request.context.slot);
     pid_t pid = spawn_worker(request);
+    if (options_.after_fork_in_parent) options_.after_fork_in_parent();
     if (pid < 0) {
         log::emit(log::Level::alert, "fork() failed while spawning \"worker process\" ({}: {})",
                   errno, strerrordesc_np(errno));

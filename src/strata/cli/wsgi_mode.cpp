@@ -1,0 +1,85 @@
+#include "strata/cli/wsgi_mode.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+#include <fmt/core.h>
+
+#include "strata/base/log.h"
+#include "strata/cli/wsgi_command_line.h"
+#include "strata/cli/wsgi_server_config.h"
+#include "strata/gateway/app_server.h"
+#include "strata/python/settings.h"
+
+extern char** environ;
+
+namespace strata::cli {
+namespace {
+
+int print_exit(const CommandLineExit& exit) {
+    fmt::print(exit.to_stderr ? stderr : stdout, "{}", exit.output);
+    return exit.exit_code;
+}
+
+// gunicorn's error log: "-" is stderr; a file is appended to.
+bool open_error_log(const python::WsgiSettings& settings) {
+    log::set_style(log::Style::gunicorn);
+    log::set_level(log::parse_gunicorn_level(settings.effective_loglevel()).value_or(log::Level::info));
+    if (settings.errorlog.empty() || settings.errorlog == "-") {
+        log::set_fd(2);
+        return true;
+    }
+    if (int error = log::open_file(settings.errorlog); error != 0) {
+        fmt::print(stderr, "Error: '{}' isn't writable [{}]\n", settings.errorlog,
+                   std::strerror(error));
+        return false;
+    }
+    return true;
+}
+
+// -e KEY=VALUE, and --chdir, before anything is imported (gunicorn's order).
+bool prepare_process(const python::WsgiSettings& settings) {
+    auto env = settings.env();
+    if (!env) {
+        fmt::print(stderr, "Error: {}\n", env.error());
+        return false;
+    }
+    for (const auto& [key, value] : *env)
+        ::setenv(key.c_str(), value.c_str(), 1);
+    if (!settings.chdir.empty() && ::chdir(settings.chdir.c_str()) != 0) {
+        fmt::print(stderr, "Error: can't chdir to '{}': {}\n", settings.chdir,
+                   std::strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+int run_wsgi_mode(const std::vector<std::string>& args) {
+    python::Environment environment = python::environment_from(environ);
+    auto line = parse_wsgi_command_line(args, environment);
+    if (!line) return print_exit(line.error());
+    auto settings = settings_with_config_file(*line);
+    if (!settings) return print_exit(settings.error());
+    if (settings->print_config) {
+        fmt::print("{}", python::print_config(*settings));
+        return 0;
+    }
+    auto app_module = resolve_app_module(*line, *settings);
+    if (!app_module) return print_exit(app_module.error());
+    if (!prepare_process(*settings) || !open_error_log(*settings)) return 1;
+    auto server = build_wsgi_server(*settings, *app_module);
+    if (!server) {
+        fmt::print(stderr, "Error: {}\n", server.error());
+        return 1;
+    }
+    if (settings->check_config) return check_app_loads(**server) ? 0 : 1;
+    return gateway::run_app_server((*server)->config);
+}
+
+}  // namespace strata::cli

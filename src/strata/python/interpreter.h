@@ -1,0 +1,56 @@
+// The process's one embedded CPython: started with PEP 587's PyConfig the way running
+// `python` would start it (PYTHON* variables apply, a venv's pyvenv.cfg is honoured),
+// with gunicorn's sys.path additions, and stopped at exit. Also what fork() needs when
+// the interpreter is already running (gunicorn's --preload).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "strata/base/result.h"
+
+namespace strata::python {
+
+struct InterpreterOptions {
+    // A virtual environment (a directory with pyvenv.cfg) or a PYTHONHOME prefix. Empty:
+    // $VIRTUAL_ENV when set, else the Python the bridge was built against.
+    std::string python_home;
+    // gunicorn's --pythonpath entries, each made absolute and put first in sys.path.
+    std::vector<std::string> pythonpath;
+    // sys.argv.
+    std::vector<std::string> argv;
+};
+
+// Where the interpreter is told it lives, worked out before it starts.
+struct InterpreterPaths {
+    // sys.executable. A venv's bin/python makes Python read its pyvenv.cfg, exactly as
+    // running that file would; otherwise the Python this was built against (the first
+    // python3 on PATH may be another one).
+    std::string executable;
+    std::string home;  // PYTHONHOME; empty: derived from `executable`
+};
+InterpreterPaths resolve_interpreter_paths(const InterpreterOptions& options,
+                                           std::string_view virtual_env);
+
+// Starts the interpreter, puts the current directory (as gunicorn's --chdir default) and
+// then `pythonpath` at the front of sys.path, and lets the GIL go: the calling thread
+// does not hold it on return. Fails (with nothing left running) if Python cannot start.
+Result<std::monostate, std::string> start_interpreter(const InterpreterOptions& options);
+
+bool interpreter_running();
+
+// Finalizes the interpreter. Call from the thread that started it, with no other thread
+// inside Python; nothing when it is not running.
+void stop_interpreter();
+
+// Around fork() while the interpreter runs (PyOS_BeforeFork, PyOS_AfterFork_Parent,
+// PyOS_AfterFork_Child): call on the forking thread, not holding the GIL; each is a no-op
+// when the interpreter is not running. After the pair, the GIL is free again on both
+// sides.
+void before_fork();
+void after_fork_in_parent();
+void after_fork_in_child();
+
+}  // namespace strata::python
