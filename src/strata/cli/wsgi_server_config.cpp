@@ -2,16 +2,25 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include <fmt/core.h>
 
 #include "strata/base/log.h"
+#include "strata/process/master.h"
 #include "strata/python/app_loader.h"
+#include "strata/python/config_file.h"
 #include "strata/python/interpreter.h"
 
 namespace strata::cli {
 namespace {
+
+// The config file's hooks, from settings_with_config_file() to build_wsgi_server(): the
+// command line hands the second only the settings. Python objects of the process's one
+// interpreter.
+std::shared_ptr<python::ServerHooks> g_config_file_hooks;
 
 Result<std::vector<process::Listen>, std::string> listeners(const python::WsgiSettings& settings) {
     auto binds = settings.addresses();
@@ -61,7 +70,9 @@ Result<std::shared_ptr<gateway::App>, std::string> import_app(const WsgiServer& 
     }
     auto app = python::load_app(server.app_module, server.wsgi);
     if (!app) return Err{app.error()};
-    return std::shared_ptr<gateway::App>(std::move(app).value());
+    std::shared_ptr<gateway::App> loaded(std::move(app).value());
+    if (server.hooks) return server.hooks->observe(std::move(loaded));
+    return loaded;
 }
 
 // gunicorn's max_requests + randint(0, max_requests_jitter), per worker.
@@ -119,12 +130,79 @@ void fill_config(WsgiServer& server, std::vector<process::Listen> listen) {
     };
 }
 
+// on_starting or when_ready raised: gunicorn does not start (its traceback is logged).
+[[noreturn]] void abandon_start() {
+    std::fflush(nullptr);
+    std::_Exit(1);
+}
+
+// post_fork or post_worker_init raised: the worker does not boot, which stops the master
+// (gunicorn's WORKER_BOOT_ERROR). gunicorn still runs worker_exit on the way out.
+[[noreturn]] void abandon_worker(python::ServerHooks& hooks) {
+    log::info("Worker exiting (pid: {})", ::getpid());
+    hooks.worker_exit();
+    std::fflush(nullptr);
+    std::_Exit(process::kWorkerBootFailed);
+}
+
+// The hooks at the app server's moments, and the interpreter's fork protocol around
+// every fork (Python runs in this process).
+void install_hooks(gateway::AppServerConfig& c, python::ServerHooks* h) {
+    c.on_starting = [h] {
+        if (!h->on_starting()) abandon_start();
+    };
+    c.when_ready = [h] {
+        if (!h->when_ready()) abandon_start();
+    };
+    c.on_reload = [h] { h->on_reload(); };
+    c.nworkers_changed = [h](unsigned new_value, unsigned old_value) {
+        h->nworkers_changed(new_value, old_value);
+    };
+    c.pre_fork = [h](unsigned) { h->pre_fork(); };
+    c.after_fork_in_parent = [h] { h->after_fork_in_parent(); };
+    c.child_exit = [h](pid_t pid, int wait_status) { h->child_exit(pid, wait_status); };
+    c.on_exit = [h] { h->on_exit(); };
+    c.post_fork = [h](const process::WorkerContext&) {
+        if (!h->post_fork()) abandon_worker(*h);
+    };
+    c.post_worker_init = [h] {
+        if (!h->post_worker_init()) abandon_worker(*h);
+    };
+    c.worker_int = [h] { h->worker_int(); };
+    c.worker_abort = [h] { h->worker_abort(); };
+    c.worker_exit = [h] { h->worker_exit(); };
+}
+
+// The hooks' objects, and the request hooks handed to the WSGI bridge.
+Result<std::monostate, std::string> prepare_hooks(WsgiServer& server) {
+    auto prepared = server.hooks->prepare(server.settings, server.app_module);
+    if (!prepared) return prepared;
+    server.wsgi.pre_request = server.hooks->pre_request_adapter();
+    server.wsgi.post_request = server.hooks->post_request_adapter();
+    return std::monostate{};
+}
+
 }  // namespace
 
 Result<python::WsgiSettings, CommandLineExit> settings_with_config_file(const WsgiCommandLine& line) {
     if (!line.config_file) return line.settings;
-    // The config file is Python, run by the embedded interpreter.
-    return Err{CommandLineExit{1, fmt::format("Error: config file {} not supported yet\n", *line.config_file), true}};
+    if (!python::interpreter_running()) {
+        // gunicorn reads the file before it applies --pythonpath: only the working
+        // directory is on sys.path yet.
+        python::InterpreterOptions options = interpreter_options(line.settings);
+        options.pythonpath.clear();
+        auto started = python::start_interpreter(options);
+        if (!started) return Err{CommandLineExit{1, fmt::format("Error: {}\n", started.error()), true}};
+    }
+    auto loaded = python::load_config_file(*line.config_file, line.before_config_file);
+    if (!loaded) return Err{CommandLineExit{1, loaded.error(), true}};
+    if (!loaded->warnings.empty()) fmt::print(stderr, "{}", loaded->warnings);
+    auto settings = apply_over_config_file(line, std::move(loaded->settings));
+    if (!settings) return settings;
+    auto extended = python::extend_import_path(*settings);
+    if (!extended) return Err{CommandLineExit{1, fmt::format("Error: {}\n", extended.error()), true}};
+    g_config_file_hooks = std::move(loaded->hooks);
+    return settings;
 }
 
 Result<std::unique_ptr<WsgiServer>, std::string> build_wsgi_server(
@@ -143,14 +221,19 @@ Result<std::unique_ptr<WsgiServer>, std::string> build_wsgi_server(
         if (!server->access_log->error().empty()) return Err{server->access_log->error()};
     }
     fill_config(*server, std::move(listen).value());
+    server->hooks = g_config_file_hooks;
+    if (!server->hooks && settings.preload_app)
+        server->hooks = std::make_shared<python::ServerHooks>();  // for the fork protocol
+    if (server->hooks) {
+        auto prepared = prepare_hooks(*server);
+        if (!prepared) return Err{prepared.error()};
+    }
     if (settings.preload_app) {
         auto app = import_app(*server);
         if (!app) return Err{app.error()};
         server->preloaded = std::move(app).value();
-        server->config.pre_fork = [](unsigned) { python::before_fork(); };
-        server->config.after_fork_in_parent = [] { python::after_fork_in_parent(); };
-        server->config.post_fork = [](const process::WorkerContext&) { python::after_fork_in_child(); };
     }
+    if (server->hooks) install_hooks(server->config, server->hooks.get());
     return server;
 }
 

@@ -1,6 +1,6 @@
 // From gunicorn's settings to a running app server: listeners, worker options, the
-// access log, and loading the app (in each worker, or once in the master with
-// --preload).
+// access log, loading the app (in each worker, or once in the master with --preload),
+// the config file (run by the embedded interpreter in the master) and its server hooks.
 #pragma once
 
 #include <memory>
@@ -10,6 +10,7 @@
 #include "strata/cli/wsgi_command_line.h"
 #include "strata/gateway/access_log.h"
 #include "strata/gateway/app_server.h"
+#include "strata/python/hooks.h"
 #include "strata/python/settings.h"
 #include "strata/python/wsgi_options.h"
 
@@ -21,10 +22,15 @@ struct WsgiServer {
     python::WsgiOptions wsgi;
     std::unique_ptr<gateway::AccessLog> access_log;
     std::shared_ptr<gateway::App> preloaded;  // --preload: imported in the master
+    // The config file's hooks; also what carries Python through the master's forks
+    // whenever it runs there (a config file, --preload). Null otherwise.
+    std::shared_ptr<python::ServerHooks> hooks;
     gateway::AppServerConfig config;
 };
 
-// The settings once the config file (if any) was applied under the command line's.
+// The settings once the config file (if any) was applied under the command line's. A config
+// file starts the interpreter in this process and runs there; its hooks are kept for
+// build_wsgi_server(). Errors are gunicorn's (status 1).
 Result<python::WsgiSettings, CommandLineExit> settings_with_config_file(const WsgiCommandLine& line);
 
 // Everything the server needs, checked: bad binds, an unwritable access log and (with

@@ -343,7 +343,8 @@ void HttpConnection::begin_response(const ResponseHead& head, int64_t content_le
         sent.chunked = !known && !has_no_body(head.status);
         write_head(sent, known ? content_length : -1, stream_keep_alive_);
     }
-    flush();
+    // The head waits for the first body bytes or the end, which follow at once: one
+    // write for both.
 }
 
 void HttpConnection::send_body(std::string_view bytes) {

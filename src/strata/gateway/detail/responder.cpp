@@ -66,8 +66,12 @@ bool Responder::send(std::string_view bytes, bool may_gather) {
         gathered_.append(bytes);
         return true;
     }
-    if (!head_sent_) send_head();
-    post_bytes(std::string(bytes));
+    if (head_sent_) {
+        post_bytes(std::string(bytes));
+    } else {
+        gathered_.append(bytes);
+        send_head();  // the head and these first bytes in one message
+    }
     job_.channel.wait_for_window(job_);
     return !client_gone();
 }

@@ -6,6 +6,7 @@
 #include "strata/python/detail/hook_exchange.h"
 #include "strata/python/detail/static_type.h"
 #include "strata/python/py_ref.h"
+#include "strata/python/python_error.h"
 
 namespace strata::python::detail {
 namespace {
@@ -300,6 +301,18 @@ PyObject* call_hook_objects(const char* name, PyObject* args) {
     PyRef function(PyObject_GetAttrString(module, name));
     if (!function) return nullptr;
     return PyObject_Call(function.get(), args, nullptr);
+}
+
+std::string take_exception_message() {
+    PyObject* type = nullptr;
+    PyObject* value = nullptr;
+    PyObject* traceback = nullptr;
+    PyErr_Fetch(&type, &value, &traceback);
+    PyErr_NormalizeException(&type, &value, &traceback);
+    PyRef owned_type(type);
+    PyRef owned_value(value);
+    PyRef owned_traceback(traceback);
+    return str_of(value != nullptr ? value : type, "unknown error");
 }
 
 }  // namespace strata::python::detail

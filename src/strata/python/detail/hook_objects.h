@@ -7,6 +7,8 @@
 
 #include <Python.h>
 
+#include <string>
+
 namespace strata::python::detail {
 
 // The module (borrowed; it lives as long as the interpreter); nullptr with a Python error
@@ -15,5 +17,9 @@ PyObject* hook_objects();
 
 // hook_objects().<name>(*args): a new reference, or nullptr with the Python error set.
 PyObject* call_hook_objects(const char* name, PyObject* args);
+
+// str() of the pending exception ("No module named 'x'"), as gunicorn prints a
+// configuration error; clears it. With the GIL.
+std::string take_exception_message();
 
 }  // namespace strata::python::detail

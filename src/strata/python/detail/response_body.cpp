@@ -136,6 +136,12 @@ gateway::BodyPart ResponseBody::iteration_error() {
         fmt::format("the WSGI app's response raised {}", exception_summary(text)));
 }
 
+bool ResponseBody::in_memory() const {
+    PyTypeObject* type = Py_TYPE(iterable_.get());
+    return type == &PyList_Type || type == &PyTuple_Type || type == &PyListIter_Type ||
+           type == &PyTupleIter_Type;
+}
+
 void ResponseBody::close() {
     GilGuard gil;
     if (closed_) return;

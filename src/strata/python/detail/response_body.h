@@ -31,6 +31,10 @@ class ResponseBody final : public gateway::Body {
 
     gateway::BodyPart next() override;
     void close() override;
+    // A list or tuple (or an iterator over one, as in `return iter([data])`) is all in
+    // memory: the server may gather it and answer in one go. Reads only the object's
+    // type, which needs no GIL.
+    bool in_memory() const override;
 
   private:
     gateway::BodyPart first();
