@@ -23,6 +23,7 @@ net::HttpOptions connection_options(const AppServerConfig& config) {
     o.parser.limits = config.limits;
     o.keepalive_timeout_ms = static_cast<uint64_t>(config.keepalive.count());
     o.body_memory_limit = config.body_memory_limit;
+    o.error_pages = net::ErrorPages::gunicorn;
     if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp) o.body_temp_dir = tmp;
     return o;
 }

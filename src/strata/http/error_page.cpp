@@ -38,4 +38,14 @@ std::string error_page(int status, std::string_view server) {
     return page;
 }
 
+std::string gunicorn_error_page(int status) {
+    std::string_view reason = reason_phrase(status);
+    std::string page = "<html>\n  <head>\n    <title>";
+    page.append(reason);
+    page.append("</title>\n  </head>\n  <body>\n    <h1><p>");
+    page.append(reason);
+    page.append("</p></h1>\n    \n  </body>\n</html>\n");
+    return page;
+}
+
 }  // namespace strata::http

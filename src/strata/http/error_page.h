@@ -11,6 +11,10 @@ namespace strata::http {
 // `server` is the product token shown at the bottom ("strata" with server_tokens off).
 std::string error_page(int status, std::string_view server);
 
+// gunicorn's error body: "<html>\n  <head>\n    <title>Bad Request</title>…" with the
+// reason phrase as title and heading (the app server's pages).
+std::string gunicorn_error_page(int status);
+
 // Whether nginx has a page for `status`; it sends an empty body for the others.
 bool has_error_page(int status);
 

@@ -348,7 +348,15 @@ void HttpConnection::begin_response(const ResponseHead& head, int64_t content_le
 }
 
 void HttpConnection::send_body(std::string_view bytes) {
-    if (!streaming_ || state_ == State::closed || !stream_sends_body_ || bytes.empty()) return;
+    if (!streaming_ || state_ == State::closed) return;
+    // A response without a body (HEAD, 204, 304) drops the bytes, but their coming is
+    // when the waiting head goes (PEP 3333: at the first non-empty bytes), not the end,
+    // which may be far off (a HEAD to an event stream).
+    if (!stream_sends_body_) {
+        if (!bytes.empty() && !output_.empty()) flush();
+        return;
+    }
+    if (bytes.empty()) return;
     if (stream_chunked_) {
         char size[http::kMaxChunkHeader];
         output_.append({size, http::format_chunk_header(bytes.size(), size)});
@@ -363,6 +371,8 @@ void HttpConnection::send_body(std::string_view bytes) {
 void HttpConnection::send_body_file(int fd, off_t offset, uint64_t length) {
     if (!streaming_ || state_ == State::closed || !stream_sends_body_ || length == 0) {
         ::close(fd);
+        // As in send_body(): dropped body bytes send the waiting head.
+        if (streaming_ && state_ != State::closed && length > 0 && !output_.empty()) flush();
         return;
     }
     if (stream_chunked_) {
@@ -398,7 +408,11 @@ void HttpConnection::respond_error(int status) {
     head.status = status;
     head.close = http::error_page_closes_connection(status);
     head.content_type = "text/html";
-    std::string page = has_no_body(status) ? "" : http::error_page(status, options().server_token);
+    std::string page;
+    if (!has_no_body(status))
+        page = options().error_pages == ErrorPages::gunicorn
+                   ? http::gunicorn_error_page(status)
+                   : http::error_page(status, options().server_token);
     respond(head, page);
 }
 

@@ -9,6 +9,9 @@
 
 namespace strata::net {
 
+// Whose error pages the connection sends for its own errors (400, 500, …).
+enum class ErrorPages : uint8_t { nginx, gunicorn };
+
 struct HttpOptions {
     http::ParserOptions parser;
     // nginx's worker_connections: listening sockets count too; 0 = no limit.
@@ -25,6 +28,7 @@ struct HttpOptions {
     // body_temp_dir instead of memory; 0 keeps every body in memory.
     uint64_t body_memory_limit = 0;
     std::string body_temp_dir = "/tmp";
+    ErrorPages error_pages = ErrorPages::nginx;
 };
 
 }  // namespace strata::net

@@ -285,10 +285,11 @@ Result<std::monostate, std::string> ServerHooks::State::make_objects(const WsgiS
     PyRef cfg(cfg_args ? detail::call_hook_objects("Config", cfg_args.get()) : nullptr);
     PyRef no_args(cfg ? PyTuple_New(0) : nullptr);
     PyRef logger(no_args ? detail::call_hook_objects("Log", no_args.get()) : nullptr);
-    PyRef server_args(logger ? Py_BuildValue("(iOOs#)", ::getpid(), cfg.get(), logger.get(),
-                                             app_uri.data(),
-                                             static_cast<Py_ssize_t>(app_uri.size()))
-                             : nullptr);
+    PyRef uri(logger ? PyUnicode_FromStringAndSize(app_uri.data(),
+                                                   static_cast<Py_ssize_t>(app_uri.size()))
+                     : nullptr);
+    PyRef server_args(uri ? Py_BuildValue("(iOOO)", ::getpid(), cfg.get(), logger.get(), uri.get())
+                          : nullptr);
     server.reset(server_args ? detail::call_hook_objects("Server", server_args.get()) : nullptr);
     PyRef types(server ? PyImport_ImportModule("types") : nullptr);
     request_state.reset(types ? PyObject_CallMethod(types.get(), "SimpleNamespace", nullptr)

@@ -628,6 +628,41 @@ TEST_F(AppHandlerTest, HeadRequestToAStreamingAppGetsTheHeadOnly) {
     EXPECT_TRUE(eventually([&] { return closes_ == 2; }));
 }
 
+TEST_F(AppHandlerTest, HeadToAnEndlessStreamGetsItsHeadAtTheFirstBytes) {
+    LambdaApp& app = make_app([this](const Request& request, StartResponse& start, std::string&) {
+        start.start("200 OK", {{"Content-Type", "text/event-stream"}});
+        if (request.path == "/file") {
+            int step = 0;
+            return std::unique_ptr<Body>(std::make_unique<FnBody>(
+                [this, step]() mutable {
+                    if (step++ == 0)
+                        return BodyPart::of_file(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC), 0,
+                                                 100'000);
+                    EXPECT_TRUE(gate_.pass());
+                    return BodyPart::end_of_body();
+                },
+                &closes_));
+        }
+        auto body = parts({"event 1", "event 2"}, &closes_);
+        body->before_part = [this](size_t i) {
+            if (i == 1) {
+                EXPECT_TRUE(gate_.pass());  // the stream goes quiet for a long time
+            }
+        };
+        return std::unique_ptr<Body>(std::move(body));
+    });
+    start(app);
+    Client client(port_);
+    for (std::string_view target : {"/events", "/file"}) {
+        ASSERT_TRUE(client.send("HEAD " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n\r\n"));
+        Response r = client.read_head();  // before the stream goes on
+        EXPECT_EQ(r.status, 200) << target;
+        EXPECT_EQ(r.header("Content-Type"), "text/event-stream") << target;
+        gate_.allow();
+    }
+    EXPECT_TRUE(eventually([&] { return closes_ == 2; }));
+}
+
 TEST_F(AppHandlerTest, NotModifiedWithTheAppsLengthSendsNoBodyAndKeepsTheConnection) {
     LambdaApp& app = make_app([](const Request&, StartResponse& start, std::string&) {
         start.start("304 Not Modified", {{"ETag", "\"x\""}, {"Content-Length", "10"}});

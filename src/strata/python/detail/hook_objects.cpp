@@ -254,10 +254,12 @@ log::Level level_named(std::string_view name) {
 // _emit(level, text): one line (or a traceback) into strata's error log.
 PyObject* emit(PyObject*, PyObject* args) {
     const char* level = nullptr;
-    const char* text = nullptr;
+    PyObject* text = nullptr;
+    if (!PyArg_ParseTuple(args, "sU", &level, &text)) return nullptr;
     Py_ssize_t length = 0;
-    if (!PyArg_ParseTuple(args, "ss#", &level, &text, &length)) return nullptr;
-    log::emit(level_named(level), "{}", std::string_view(text, static_cast<size_t>(length)));
+    const char* utf8 = PyUnicode_AsUTF8AndSize(text, &length);
+    if (utf8 == nullptr) return nullptr;
+    log::emit(level_named(level), "{}", std::string_view(utf8, static_cast<size_t>(length)));
     Py_RETURN_NONE;
 }
 
