@@ -13,14 +13,18 @@
 #include "strata/python/app_loader.h"
 #include "strata/python/config_file.h"
 #include "strata/python/interpreter.h"
+#include "strata/python/module_files.h"
 
 // With a config file (or --preload) the interpreter runs in the master until it exits, and
 // is never finalized (workers leave with _exit): under LeakSanitizer what libpython
 // allocated would be reported as leaked at exit, and the exit status changed. Read by
-// LeakSanitizer at start-up; an unused function in other builds.
+// LeakSanitizer at start-up (quietly: stderr is gunicorn's); unused in other builds.
 extern "C" const char* __lsan_default_suppressions() {
     return "leak:libpython3.11.so\n"
            "leak:libcrypto.so\n";
+}
+extern "C" const char* __lsan_default_options() {
+    return "print_suppressions=0";
 }
 
 namespace strata::cli {
@@ -133,6 +137,12 @@ void fill_config(WsgiServer& server, std::vector<process::Listen> listen) {
         if (access) access->reopen();
     };
     c.max_requests_for_worker = [&s] { return jittered_max_requests(s); };
+    if (s.reload)
+        c.reload_files = [&s] {
+            std::vector<std::string> files = python::imported_module_files();
+            files.insert(files.end(), s.reload_extra_files.begin(), s.reload_extra_files.end());
+            return files;
+        };
     WsgiServer* self = &server;
     c.load_app = [self]() -> Result<std::shared_ptr<gateway::App>, std::string> {
         if (self->preloaded) return self->preloaded;

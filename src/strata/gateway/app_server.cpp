@@ -9,6 +9,7 @@
 #include "strata/base/log.h"
 #include "strata/base/version.h"
 #include "strata/net/event_loop.h"
+#include "strata/net/file_watch.h"
 #include "strata/net/http_server.h"
 #include "strata/process/heartbeat.h"
 #include "strata/process/http_worker.h"
@@ -38,6 +39,9 @@ class Retirement {
   public:
     explicit Retirement(uint64_t limit) : limit_(limit) {}
     void set_retire(std::function<void()> retire) { retire_ = std::move(retire); }
+    void retire_now() {
+        if (retire_) retire_();
+    }
     void count() {
         if (limit_ == 0 || ++served_ != limit_ || !retire_) return;
         log::info("Autorestarting worker after current request.");
@@ -67,6 +71,23 @@ process::HttpWorkerOptions worker_options(const AppServerConfig& config, AppHand
     return worker;
 }
 
+// gunicorn's reloader: the worker leaves on the first change, once.
+std::unique_ptr<net::FileWatch> watch_for_reload(const AppServerConfig& config,
+                                                 net::EventLoop& loop, Retirement& retirement) {
+    if (!config.reload_files) return nullptr;
+    auto reloading = std::make_shared<bool>(false);
+    auto watch = std::make_unique<net::FileWatch>(
+        loop, [&retirement, reloading](const std::string& path) {
+            if (*reloading) return;
+            *reloading = true;
+            log::info("Worker reloading: {} modified", path);
+            retirement.retire_now();
+        });
+    for (const std::string& file : config.reload_files())
+        watch->add(file);
+    return watch;
+}
+
 }  // namespace
 
 int run_app_worker(const AppServerConfig& config, process::WorkerContext& context) {
@@ -87,6 +108,7 @@ int run_app_worker(const AppServerConfig& config, process::WorkerContext& contex
     };
     auto handler = std::make_unique<AppHandler>(loop, **app, options);
     net::HttpServer server(loop, *handler, connection_options(config));
+    std::unique_ptr<net::FileWatch> watch = watch_for_reload(config, loop, retirement);
     int status = process::serve_http_worker(loop, server, context,
                                             worker_options(config, *handler, retirement));
     call(config.worker_exit);

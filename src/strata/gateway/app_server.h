@@ -54,6 +54,9 @@ struct AppServerConfig {
     std::function<void()> worker_int;        // INT/QUIT
     std::function<void()> worker_abort;      // the master's SIGABRT after --timeout
     std::function<void()> worker_exit;       // the worker is about to exit
+    // gunicorn's --reload: the files to watch, asked once the app is loaded; a change to
+    // any of them retires the worker, and its replacement imports the app afresh.
+    std::function<std::vector<std::string>()> reload_files;
     // The (jittered) request count after which this worker retires; 0: never.
     std::function<uint64_t()> max_requests_for_worker;
 };

@@ -1,0 +1,47 @@
+"""--reload: a changed module is imported afresh by a new worker (strata and gunicorn)."""
+import time
+
+import requests
+
+from wsgi_servers import serve, wsgi_server_class  # noqa: F401 (fixtures)
+
+APP = """
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"VERSION\\n"]
+"""
+
+
+def wait_for_body(url, expected, timeout=15):
+    deadline = time.monotonic() + timeout
+    body = None
+    while time.monotonic() < deadline:
+        try:
+            body = requests.get(url, timeout=2).text
+        except requests.ConnectionError:
+            body = None
+        if body == expected:
+            return body
+        time.sleep(0.1)
+    return body
+
+
+def test_a_changed_module_is_served_by_a_new_worker(serve, tmp_path):
+    server = serve(APP.replace("VERSION", "one"), "app:app", "--reload")
+    assert requests.get(server.url, timeout=5).text == "one\n"
+    # A new mtime second: pollers compare mtimes (gunicorn without inotify polls).
+    time.sleep(1.1)
+    (tmp_path / "app.py").write_text(APP.replace("VERSION", "two"))
+    assert wait_for_body(server.url, "two\n") == "two\n"
+    assert server.wait_for_log("modified")
+
+
+def test_extra_files_are_watched_too(serve, tmp_path):
+    extra = tmp_path / "settings.txt"
+    extra.write_text("a")
+    server = serve(APP.replace("VERSION", "one"), "app:app", "--reload",
+                   "--reload-extra-file", str(extra))
+    assert requests.get(server.url, timeout=5).text == "one\n"
+    time.sleep(1.1)
+    extra.write_text("b")
+    assert server.wait_for_log(f"{extra} modified", timeout=15)
