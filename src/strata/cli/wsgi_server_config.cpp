@@ -43,9 +43,9 @@ Result<std::vector<process::Listen>, std::string> listeners(const python::WsgiSe
         process::Listen l;
         l.options.backlog = static_cast<int>(settings.backlog);
         l.options.reuseport = settings.reuse_port;
-        if (bind.kind == python::Bind::Kind::fd)
-            return Err{fmt::format("fd://{}: binding inherited descriptors is not supported", bind.fd)};
-        if (bind.kind == python::Bind::Kind::unix_socket) {
+        if (bind.kind == python::Bind::Kind::fd) {
+            l.address.inherited_fd = static_cast<int>(bind.fd);
+        } else if (bind.kind == python::Bind::Kind::unix_socket) {
             l.address.unix_path = bind.path;
         } else {
             l.address.host = bind.host.empty() ? "0.0.0.0" : bind.host;
@@ -220,6 +220,7 @@ Result<python::WsgiSettings, CommandLineExit> settings_with_config_file(const Ws
     auto settings = apply_over_config_file(line, std::move(loaded->settings));
     if (!settings) return settings;
     auto extended = python::extend_import_path(*settings);
+    if (extended) extended = python::export_raw_env(*settings);
     if (!extended) return Err{CommandLineExit{1, fmt::format("Error: {}\n", extended.error()), true}};
     g_config_file_hooks = std::move(loaded->hooks);
     return settings;

@@ -126,6 +126,7 @@ namespace {
 // gunicorn's "Listening at: http://127.0.0.1:8000 (pid)" address forms.
 std::string listen_url(const process::Listen& listen) {
     const net::ListenAddress& a = listen.address;
+    if (a.inherited_fd >= 0) return fmt::format("fd://{}", a.inherited_fd);
     if (!a.unix_path.empty()) return "unix:" + a.unix_path;
     bool v6 = a.host.find(':') != std::string::npos;
     return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", a.host, v6 ? "]" : "", a.port);

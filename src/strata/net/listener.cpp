@@ -1,6 +1,7 @@
 #include "strata/net/listener.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -173,6 +174,7 @@ bool to_socket_address(const ListenAddress& address, SocketAddress& out) {
 
 // As nginx prints listen addresses: "0.0.0.0:80", "[::1]:80", "unix:/run/x.sock".
 std::string describe(const ListenAddress& address) {
+    if (address.inherited_fd >= 0) return fmt::format("fd://{}", address.inherited_fd);
     if (!address.unix_path.empty()) return fmt::format("unix:{}", address.unix_path);
     if (address.host.empty()) return fmt::format("0.0.0.0:{}", address.port);
     if (address.host.find(':') != std::string::npos) {
@@ -264,7 +266,22 @@ Result<ListenAddress, std::string> parse_listen_address(std::string_view text) {
     return parse_host_and_port(text);
 }
 
+// fd://N: the socket must already listen; it joins the loop non-blocking.
+static Result<int, std::string> adopt_listener(const ListenAddress& address) {
+    int fd = address.inherited_fd;
+    int listening = 0;
+    socklen_t length = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening)
+        return Err(fmt::format("{} is not a listening socket", describe(address)));
+    int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 ||
+        ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
+        return Err(system_error(fmt::format("fcntl() {}", describe(address)), errno));
+    return fd;
+}
+
 Result<int, std::string> open_listener(const ListenAddress& address, const ListenOptions& options) {
+    if (address.inherited_fd >= 0) return adopt_listener(address);
     std::string name = describe(address);
     SocketAddress socket_address;
     if (!to_socket_address(address, socket_address)) {

@@ -17,6 +17,8 @@ struct ListenAddress {
     std::string host;  // "127.0.0.1", "::", "" (= all IPv4, as nginx's `listen 80`)
     uint16_t port = 0;
     std::string unix_path;  // set for "unix:/path"; host/port unused then
+    // gunicorn's fd://N: a listening socket the process was started with; the rest unused.
+    int inherited_fd = -1;
 };
 
 // Parses nginx's listen forms: "8080", "127.0.0.1:8080", "[::]:8080", "*:80",

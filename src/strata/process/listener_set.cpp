@@ -14,6 +14,7 @@ namespace strata::process {
 namespace {
 
 std::string key_of(const net::ListenAddress& address) {
+    if (address.inherited_fd >= 0) return fmt::format("fd://{}", address.inherited_fd);
     if (!address.unix_path.empty()) return "unix:" + address.unix_path;
     return fmt::format("{}|{}", address.host, address.port);
 }

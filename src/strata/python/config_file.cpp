@@ -264,4 +264,21 @@ Result<std::monostate, std::string> extend_import_path(const WsgiSettings& setti
     return std::monostate{};
 }
 
+Result<std::monostate, std::string> export_raw_env(const WsgiSettings& settings) {
+    auto pairs = settings.env();
+    if (!pairs || pairs->empty()) return std::monostate{};
+    GilGuard gil;
+    PyRef os(PyImport_ImportModule("os"));
+    PyRef environ(os ? PyObject_GetAttrString(os.get(), "environ") : nullptr);
+    bool ok = static_cast<bool>(environ);
+    for (const auto& [key, value] : *pairs) {
+        if (!ok) break;
+        PyRef k(PyUnicode_DecodeFSDefault(key.c_str()));
+        PyRef v(k ? PyUnicode_DecodeFSDefault(value.c_str()) : nullptr);
+        ok = v && PyObject_SetItem(environ.get(), k.get(), v.get()) == 0;
+    }
+    if (!ok) return Err{"cannot set os.environ: " + take_exception_text()};
+    return std::monostate{};
+}
+
 }  // namespace strata::python

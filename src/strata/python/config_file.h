@@ -46,4 +46,9 @@ SettingValue to_setting_value(_object* value);
 // Takes the GIL.
 Result<std::monostate, std::string> extend_import_path(const WsgiSettings& settings);
 
+// os.environ[key] = value for each raw_env pair (gunicorn's arbiter does this once the
+// settings are final): the running interpreter's os.environ does not see a later setenv().
+// A malformed raw_env is left for the caller to report. Takes the GIL.
+Result<std::monostate, std::string> export_raw_env(const WsgiSettings& settings);
+
 }  // namespace strata::python

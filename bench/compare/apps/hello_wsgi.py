@@ -1,0 +1,9 @@
+"""Raw WSGI hello: the smallest complete PEP 3333 app, with a Content-Length."""
+
+BODY = b"Hello, World!"
+HEADERS = [("Content-Type", "text/plain"), ("Content-Length", str(len(BODY)))]
+
+
+def app(environ, start_response):
+    start_response("200 OK", HEADERS)
+    return [BODY]
