@@ -31,6 +31,7 @@ test: build
 bench: build-release
 	build/release/bench/strata_micro_bench
 	bench/compare/run
+	bench/compare/wsgi
 
 clean:
 	rm -rf build
