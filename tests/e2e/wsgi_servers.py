@@ -177,8 +177,9 @@ _warnings.simplefilter("error", _WSGIWarning)
 {name} = _validator({name})
 '''
 
-# What wsgiref.validate leaves in a log when it catches something.
-VALIDATOR_MARKS = ("wsgiref/validate.py", "WSGIWarning", "AssertionError")
+# What wsgiref.validate leaves in a log when it catches something (its frames alone
+# show up in any traceback that passes through it).
+VALIDATOR_MARKS = ("WSGIWarning", "AssertionError")
 
 
 def validated(source, name="app"):

@@ -28,6 +28,10 @@ Result<int, std::string> check_status(std::string_view status) {
                                status)};
     if (!is_field_value(status))
         return Err{fmt::format("invalid status {:?}: control characters", status)};
+    // An interim status would leave the client waiting for a final one that never comes.
+    if (status[0] == '1')
+        return Err{fmt::format("invalid status {:?}: a 1xx status is not a final response",
+                               status)};
     return (status[0] - '0') * 100 + (status[1] - '0') * 10 + (status[2] - '0');
 }
 

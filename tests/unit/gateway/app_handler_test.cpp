@@ -1028,6 +1028,29 @@ TEST_F(AppHandlerTest, ReplaceAfterTheHeadWentOutIsRefusedAndTheConnectionCut) {
 
 // --- app failures ---
 
+// A native app's exception is a failing app, not a dead worker.
+TEST_F(AppHandlerTest, AppThrowingGetsA500AndTheWorkerServesOn) {
+    LogCapture log;
+    LambdaApp& app = make_app([](const Request& request, StartResponse& start,
+                                 std::string&) -> std::unique_ptr<Body> {
+        if (request.path == "/throw") throw std::runtime_error("native boom");
+        start.start("200 OK", {{"Content-Length", "2"}});
+        return body_of("ok");
+    });
+    start(app);
+    {
+        Client client(port_);
+        ASSERT_TRUE(client.send(get("/throw")));
+        EXPECT_EQ(client.read_response().status, 500);
+    }
+    Client client(port_);
+    ASSERT_TRUE(client.send(get("/fine")));
+    Response r = client.read_response();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "ok");
+    EXPECT_TRUE(eventually([&] { return contains(log.text(), "native boom"); }));
+}
+
 TEST_F(AppHandlerTest, AppFailingBeforeItsHeadGetsA500AndTheConnectionCloses) {
     LogCapture log;
     LambdaApp& app = make_app([](const Request& request, StartResponse& start, std::string& error) {

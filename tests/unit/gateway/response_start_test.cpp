@@ -39,7 +39,7 @@ TEST(CheckResponseStart, StatusForms) {
         {"404 Not Found", 404},
         {"299 Fine By Me", 299},
         {"599 x", 599},
-        {"100 Continue", 100},
+        {"100 Continue", 0},  // interim: never a final response
         {"200", 200},              // no reason phrase: still a status
         {"200 ", 200},             // an empty reason phrase
         {"204 No\tContent", 204},  // HTAB is allowed in a field value
@@ -235,6 +235,18 @@ TEST(CheckResponseStart, TheFirstBrokenRuleIsReported) {
     // Headers in order: the first bad one names the error.
     std::string e = error_of("200 OK", {{"Upgrade", "h2c"}, {"Bad Name", "x"}});
     EXPECT_TRUE(contains(e, "hop-by-hop header \"Upgrade\"")) << e;
+}
+
+}  // namespace
+}  // namespace strata::gateway
+
+namespace strata::gateway {
+namespace {
+
+TEST(CheckResponseStartInterim, A1xxStatusIsNotAFinalResponse) {
+    auto checked = check_response_start("103 Early Hints", {});
+    ASSERT_FALSE(checked.ok());
+    EXPECT_NE(checked.error().find("1xx"), std::string::npos);
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
+
+#include <fmt/core.h>
 
 #include "strata/base/log.h"
 
@@ -177,6 +180,33 @@ std::string drive_body(Body& body, Responder& responder, const Job& job) {
     }
 }
 
+// A native app that throws gets what a failing WSGI app gets (a 500, or a cut
+// connection), not a dead worker.
+std::unique_ptr<Body> call_app(App& app, Job& job, Responder& responder, std::string& error) {
+    try {
+        return app.call(job.request, responder, error);
+    } catch (const std::exception& e) {
+        error = fmt::format("the application threw: {}", e.what());
+        return nullptr;
+    }
+}
+
+std::string drive_guarded(Body& body, Responder& responder, const Job& job) {
+    try {
+        return drive_body(body, responder, job);
+    } catch (const std::exception& e) {
+        return fmt::format("the application's body threw: {}", e.what());
+    }
+}
+
+void close_guarded(Body& body, const Job& job) {
+    try {
+        body.close();
+    } catch (const std::exception& e) {
+        log::error("closing the body of {} threw: {}", job.request.target, e.what());
+    }
+}
+
 }  // namespace
 
 void run_job(App& app, Job& job) {
@@ -186,12 +216,12 @@ void run_job(App& app, Job& job) {
     }
     Responder responder(job);
     std::string error;
-    std::unique_ptr<Body> body = app.call(job.request, responder, error);
+    std::unique_ptr<Body> body = call_app(app, job, responder, error);
     if (!body) return responder.fail(error.empty() ? "the application failed" : error);
-    std::string failure = drive_body(*body, responder, job);
+    std::string failure = drive_guarded(*body, responder, job);
     // Closed and destroyed before the final message: the job (and the Request, which the
     // body may hold on to) is gone after it.
-    body->close();
+    close_guarded(*body, job);
     body.reset();
     if (!failure.empty()) return responder.fail(failure);
     responder.finish();
