@@ -8,9 +8,8 @@ unwrapped (the validator's iterator would hide it from sendfile)."""
 import hashlib
 import json
 import socket
+import subprocess
 import time
-from pathlib import Path
-
 import pytest
 import requests
 
@@ -333,7 +332,11 @@ FILE_SIZE = 20 * 1024 * 1024 + 7
 
 @pytest.mark.parametrize("prefix", ["/raw", ""], ids=["sendfile", "validated"])
 @pytest.mark.parametrize("offset,length", [(0, "yes"), (0, ""), (123457, "yes"), (123457, "")])
-def test_file_wrapper_sends_the_right_bytes(server, prefix, offset, length):
+def test_file_wrapper_sends_the_right_bytes(server, prefix, offset, length, request):
+    if server.name == "gunicorn" and prefix == "/raw" and offset:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "gunicorn 20.1 bug: Response.sendfile() calls sock.sendfile(file, count=n) "
+            "without the offset, so a seeked file goes out from its start")))
     url = f"{server.url}{prefix}/file?size={FILE_SIZE}&offset={offset}&length={length}"
     response = requests.get(url, timeout=30)
     assert response.status_code == 200
@@ -388,7 +391,6 @@ def test_expect_100_continue(server):
 def test_curl_upload_with_expect(server, tmp_path):
     upload = tmp_path / "upload.bin"
     upload.write_bytes(pattern(3 * 1024 * 1024))
-    import subprocess
     out = subprocess.run(["curl", "-sS", "--max-time", "20", "-T", str(upload),
                           "-H", "Expect: 100-continue", "-X", "POST", f"{server.url}/upload"],
                          capture_output=True, text=True)
@@ -398,7 +400,14 @@ def test_curl_upload_with_expect(server, tmp_path):
 
 # --- framing -----------------------------------------------------------------------------
 
-def test_head_has_no_body_and_the_connection_lives_on(server):
+GUNICORN_HEAD_BUG = pytest.mark.xfail(strict=True, reason=(
+    "gunicorn 20.1 bug: Response.write() sends the app's body for HEAD too, so the next "
+    "response on the connection starts with it"))
+
+
+def test_head_has_no_body_and_the_connection_lives_on(server, request):
+    if server.name == "gunicorn":
+        request.applymarker(GUNICORN_HEAD_BUG)
     with connect(server) as sock:
         sock.sendall(b"HEAD /hello HTTP/1.1\r\nHost: h\r\n\r\n")
         reader = HttpReader(sock)
@@ -409,7 +418,9 @@ def test_head_has_no_body_and_the_connection_lives_on(server):
         assert follow.body == b"Hello, World!\n", "bytes of the HEAD body leaked"
 
 
-def test_head_of_a_streamed_response_has_no_body(server):
+def test_head_of_a_streamed_response_has_no_body(server, request):
+    if server.name == "gunicorn":
+        request.applymarker(GUNICORN_HEAD_BUG)
     with connect(server) as sock:
         sock.sendall(b"HEAD /nolength HTTP/1.1\r\nHost: h\r\n\r\n")
         reader = HttpReader(sock)
@@ -433,7 +444,7 @@ def test_pipelined_requests_are_answered_in_order(server, request):
         request.applymarker(pytest.mark.xfail(strict=True, reason=(
             "gunicorn 20.1's gthread worker waits for the socket to turn readable again "
             "and never sees the requests already in its buffer")))
-    with connect(server, timeout=5) as sock:
+    with connect(server, timeout=3) as sock:
         sock.sendall(get(server, "/sleep?s=0.3&id=first") + get(server, "/echo/second")
                      + b"HEAD /hello HTTP/1.1\r\nHost: h\r\n\r\n" + get(server, "/echo/fourth"))
         reader = HttpReader(sock)

@@ -1,5 +1,6 @@
 """WSGI servers for end-to-end tests: `strata wsgi` and, to prove the expectations are
 gunicorn's, Debian's gunicorn 20.1 run the same way."""
+import importlib
 import os
 import re
 import socket
@@ -214,6 +215,15 @@ class LogWatch:
 
     def new(self):
         return self.server.everything_logged()[self.mark:]
+
+
+def require_module(name):
+    """A Python package the test needs (Debian's, as /usr/bin/python3 runs the tests and
+    the apps): missing fails the test, it never skips."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        pytest.fail(f"python3-{name} is not installed: run scripts/install-deps")
 
 
 # --- processes ------------------------------------------------------------------------

@@ -204,7 +204,8 @@ Result<std::monostate, std::string> prepare_hooks(WsgiServer& server) {
 
 }  // namespace
 
-Result<python::WsgiSettings, CommandLineExit> settings_with_config_file(const WsgiCommandLine& line) {
+Result<python::WsgiSettings, CommandLineExit> settings_with_config_file(
+    const WsgiCommandLine& line) {
     if (!line.config_file) return line.settings;
     if (!python::interpreter_running()) {
         // gunicorn reads the file before it applies --pythonpath: only the working
@@ -212,7 +213,8 @@ Result<python::WsgiSettings, CommandLineExit> settings_with_config_file(const Ws
         python::InterpreterOptions options = interpreter_options(line.settings);
         options.pythonpath.clear();
         auto started = python::start_interpreter(options);
-        if (!started) return Err{CommandLineExit{1, fmt::format("Error: {}\n", started.error()), true}};
+        if (!started)
+            return Err{CommandLineExit{1, fmt::format("Error: {}\n", started.error()), true}};
     }
     auto loaded = python::load_config_file(*line.config_file, line.before_config_file);
     if (!loaded) return Err{CommandLineExit{1, loaded.error(), true}};
@@ -221,7 +223,8 @@ Result<python::WsgiSettings, CommandLineExit> settings_with_config_file(const Ws
     if (!settings) return settings;
     auto extended = python::extend_import_path(*settings);
     if (extended) extended = python::export_raw_env(*settings);
-    if (!extended) return Err{CommandLineExit{1, fmt::format("Error: {}\n", extended.error()), true}};
+    if (!extended)
+        return Err{CommandLineExit{1, fmt::format("Error: {}\n", extended.error()), true}};
     g_config_file_hooks = std::move(loaded->hooks);
     return settings;
 }
@@ -237,8 +240,8 @@ Result<std::unique_ptr<WsgiServer>, std::string> build_wsgi_server(
     server->wsgi.workers = static_cast<unsigned>(settings.workers);
     server->wsgi.script_name = settings.script_name();
     if (settings.accesslog) {
-        server->access_log = std::make_unique<gateway::AccessLog>(settings.access_log_format,
-                                                                  *settings.accesslog);
+        server->access_log =
+            std::make_unique<gateway::AccessLog>(settings.access_log_format, *settings.accesslog);
         if (!server->access_log->error().empty()) return Err{server->access_log->error()};
     }
     fill_config(*server, std::move(listen).value());

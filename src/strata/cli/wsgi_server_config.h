@@ -31,7 +31,8 @@ struct WsgiServer {
 // The settings once the config file (if any) was applied under the command line's. A config
 // file starts the interpreter in this process and runs there; its hooks are kept for
 // build_wsgi_server(). Errors are gunicorn's (status 1).
-Result<python::WsgiSettings, CommandLineExit> settings_with_config_file(const WsgiCommandLine& line);
+Result<python::WsgiSettings, CommandLineExit> settings_with_config_file(
+    const WsgiCommandLine& line);
 
 // Everything the server needs, checked: bad binds, an unwritable access log and (with
 // --preload) an app that fails to import are errors here, before anything starts.

@@ -102,6 +102,8 @@ int run_app_worker(const AppServerConfig& config, process::WorkerContext& contex
     AppHandlerOptions options;
     options.threads = config.threads;
     options.request = config.request;
+    for (int fd : context.listen_fds)
+        options.request.listeners.push_back(listener_name(fd));
     options.on_complete = [&config, &retirement](const CompletedRequest& done) {
         if (config.on_complete) config.on_complete(done);
         retirement.count();

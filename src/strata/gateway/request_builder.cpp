@@ -1,5 +1,8 @@
 #include "strata/gateway/request_builder.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <algorithm>
 
 namespace strata::gateway {
@@ -70,6 +73,27 @@ std::string url_scheme(const Request& request, const RequestSettings& settings) 
     return "http";
 }
 
+// gunicorn's SERVER_NAME and SERVER_PORT (see RequestSettings::listeners).
+void set_server(net::Exchange& exchange, const RequestSettings& settings, Request& out) {
+    auto tag = static_cast<size_t>(exchange.listener().tag);
+    const ListenerName* listener =
+        tag < settings.listeners.size() ? &settings.listeners[tag] : nullptr;
+    if (listener && !listener->unix_socket) {
+        out.server_name = listener->name;
+        out.server_port = listener->port;
+        return;
+    }
+    const http::RequestHead& head = exchange.request();
+    if (head.has_host && !head.host.empty()) return split_host(head.host, out.url_scheme, out);
+    if (listener) {  // a unix socket and no Host: its path, no port
+        out.server_name = listener->name;
+        out.server_port.clear();
+        return;
+    }
+    out.server_name = out.unix_socket ? std::string() : exchange.local_address();
+    out.server_port = std::to_string(exchange.listener().port);
+}
+
 }  // namespace
 
 std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
@@ -105,12 +129,26 @@ void build_request(net::Exchange& exchange, const RequestSettings& settings, Req
     }
     out.url_scheme = url_scheme(out, settings);
     out.script_name = settings.script_name;
-    if (head.has_host && !head.host.empty()) {
-        split_host(head.host, out.url_scheme, out);
-    } else {
-        out.server_name = out.unix_socket ? std::string() : exchange.local_address();
-        out.server_port = std::to_string(exchange.listener().port);
+    set_server(exchange, settings, out);
+}
+
+ListenerName listener_name(int listen_fd) {
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    ListenerName name;
+    if (::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return name;
+    if (storage.ss_family == AF_UNIX) {
+        const auto* un = reinterpret_cast<const sockaddr_un*>(&storage);
+        name.unix_socket = true;
+        name.name = un->sun_path;
+        return name;
     }
+    net::PeerAddress address;
+    address.storage = storage;
+    address.length = length;
+    name.name = address.text();
+    name.port = std::to_string(address.port());
+    return name;
 }
 
 }  // namespace strata::gateway

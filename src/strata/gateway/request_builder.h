@@ -11,8 +11,19 @@
 
 namespace strata::gateway {
 
+// What a listening socket is bound to, as getsockname() tells it: "127.0.0.1" and
+// "8000", or a unix socket's path and "".
+struct ListenerName {
+    std::string name;
+    std::string port;
+    bool unix_socket = false;
+};
+
 struct RequestSettings {
     std::string script_name;  // the app's mount point ("" or "/app")
+    // By listener tag: gunicorn's SERVER_NAME/SERVER_PORT are the listener's own address
+    // on TCP, and come from Host only on unix sockets. Empty: from Host everywhere.
+    std::vector<ListenerName> listeners;
     // Peers trusted to say the original scheme (gunicorn's forwarded_allow_ips); "*" is
     // everyone.
     std::vector<std::string> forwarded_allow_ips = {"127.0.0.1"};
@@ -23,6 +34,9 @@ struct RequestSettings {
 
 // Fills `out` (fresh) from the exchange's request; a spooled body's file passes to it.
 void build_request(net::Exchange& exchange, const RequestSettings& settings, Request& out);
+
+// The name of the socket `listen_fd` is bound to.
+ListenerName listener_name(int listen_fd);
 
 // Splits a request-target into its path (percent-encoded) and query. Absolute-form
 // targets ("http://host/p?q") lose their scheme and authority.

@@ -130,9 +130,9 @@ PyRef config_spec(PyObject* util, PyObject* path, bool python_extension) {
     if (python_extension)
         return PyRef(PyObject_CallMethod(util, "spec_from_file_location", "OO", name.get(), path));
     PyRef machinery(PyImport_ImportModule("importlib.machinery"));
-    PyRef loader(machinery ? PyObject_CallMethod(machinery.get(), "SourceFileLoader", "OO",
-                                                 name.get(), path)
-                           : nullptr);
+    PyRef loader(
+        machinery ? PyObject_CallMethod(machinery.get(), "SourceFileLoader", "OO", name.get(), path)
+                  : nullptr);
     PyRef function(loader ? PyObject_GetAttrString(util, "spec_from_file_location") : nullptr);
     PyRef args(function ? PyTuple_Pack(2, name.get(), path) : nullptr);
     PyRef kwargs(args ? Py_BuildValue("{sO}", "loader", loader.get()) : nullptr);
@@ -240,10 +240,10 @@ Result<LoadedConfigFile, std::string> load_config_file(std::string_view location
     Result<PyRef, std::string> namespace_dict =
         location.starts_with(kPython)
             ? import_config_module(std::string(location.substr(kPython.size())))
-            : run_config_file(std::string(location.starts_with(kFile)
-                                              ? location.substr(kFile.size())
-                                              : location),
-                              loaded.warnings);
+            : run_config_file(
+                  std::string(location.starts_with(kFile) ? location.substr(kFile.size())
+                                                          : location),
+                  loaded.warnings);
     if (!namespace_dict) return Err{namespace_dict.error()};
     auto applied = apply_all(settings, *loaded.hooks, namespace_dict->get());
     if (!applied) return Err{loaded.warnings + applied.error()};

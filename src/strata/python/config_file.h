@@ -26,9 +26,9 @@ struct _object;  // CPython's PyObject
 namespace strata::python {
 
 struct LoadedConfigFile {
-    WsgiSettings settings;                // what the file set, over the settings given
-    std::shared_ptr<ServerHooks> hooks;   // its hooks (none set when it has none)
-    std::string warnings;                 // for stderr: gunicorn's "!!! WARNING: …" block
+    WsgiSettings settings;               // what the file set, over the settings given
+    std::shared_ptr<ServerHooks> hooks;  // its hooks (none set when it has none)
+    std::string warnings;                // for stderr: gunicorn's "!!! WARNING: …" block
 };
 
 // Runs the config file at `location` and applies its settings over `settings` (gunicorn's

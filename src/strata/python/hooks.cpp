@@ -61,9 +61,9 @@ Result<PyRef, std::string> import_hook(const std::string& path) {
     std::string object_name = path.substr(dot + 1);
     PyRef name(PyUnicode_FromString(module_name.c_str()));
     PyRef fromlist(name ? Py_BuildValue("[s]", object_name.c_str()) : nullptr);
-    PyRef module(fromlist ? PyImport_ImportModuleLevelObject(name.get(), nullptr, nullptr,
-                                                             fromlist.get(), 0)
-                          : nullptr);
+    PyRef module(
+        fromlist ? PyImport_ImportModuleLevelObject(name.get(), nullptr, nullptr, fromlist.get(), 0)
+                 : nullptr);
     if (!module) return Err{detail::take_exception_message()};
     PyRef object(PyObject_GetAttrString(module.get(), object_name.c_str()));
     if (object) return object;
@@ -148,8 +148,8 @@ struct ServerHooks::State {
     PyRef worker;          // in a worker process: this worker
     PyRef pre_adapter;
     PyRef post_adapter;
-    bool count_reported = false;  // on_starting() reported the count of workers at start
-    bool count_seen = false;      // the master's own first report came
+    bool count_reported = false;          // on_starting() reported the count of workers at start
+    bool count_seen = false;              // the master's own first report came
     std::array<int, 2> pid_pipe{-1, -1};  // the forked worker tells the master its pid
 
     bool any_set() const {
@@ -334,7 +334,8 @@ SetResult ServerHooks::set(HookKind kind, _object* value) {
     auto arity = positional_parameters(callable.get());
     if (!arity) return Err{arity.error()};
     int wanted = hook_arity(kind);
-    bool accepted = kind == HookKind::post_request ? (*arity >= 2 && *arity <= 4) : *arity == wanted;
+    bool accepted =
+        kind == HookKind::post_request ? (*arity >= 2 && *arity <= 4) : *arity == wanted;
     if (!accepted) return Err{fmt::format("Value must have an arity of: {}", wanted)};
     if (kind == HookKind::post_request) state_->post_request_arity = *arity;
     state_->hooks[index_of(kind)] = std::move(callable);

@@ -267,6 +267,47 @@ TEST(BuildRequest, EmptyHostCountsAsNoHost) {
     EXPECT_EQ(r.server_port, "8080");
 }
 
+// gunicorn: on TCP the listener's own address, whatever Host says.
+TEST(BuildRequest, ServerNameAndPortAreTheTcpListenersOwn) {
+    FakeExchange ex(get("/", "Host: example.com:81\r\n"));
+    ex.listener_.tag = 1;
+    RequestSettings settings = defaults();
+    settings.listeners = {{"/run/a.sock", "", true}, {"0.0.0.0", "8000", false}};
+    Request r;
+    build_request(ex, settings, r);
+    EXPECT_EQ(r.server_name, "0.0.0.0");
+    EXPECT_EQ(r.server_port, "8000");
+}
+
+// gunicorn: on a unix socket from Host, else the socket's path and no port.
+TEST(BuildRequest, UnixListenerNamesComeFromHostOrThePath) {
+    RequestSettings settings = defaults();
+    settings.listeners = {{"/run/a.sock", "", true}};
+    FakeExchange with_host(get("/", "Host: app.local\r\n"));
+    with_host.from_unix();
+    Request r1;
+    build_request(with_host, settings, r1);
+    EXPECT_EQ(r1.server_name, "app.local");
+    EXPECT_EQ(r1.server_port, "80");
+
+    FakeExchange bare("GET / HTTP/1.0\r\n\r\n");
+    bare.from_unix();
+    Request r2;
+    build_request(bare, settings, r2);
+    EXPECT_EQ(r2.server_name, "/run/a.sock");
+    EXPECT_EQ(r2.server_port, "");
+}
+
+TEST(ListenerName, ReadsTheBoundAddress) {
+    auto fd = net::open_listener(net::parse_listen_address("127.0.0.1:0").value(), {});
+    ASSERT_TRUE(fd.ok());
+    ListenerName name = listener_name(*fd);
+    EXPECT_EQ(name.name, "127.0.0.1");
+    EXPECT_EQ(name.port, std::to_string(net::bound_port(*fd)));
+    EXPECT_FALSE(name.unix_socket);
+    ::close(*fd);
+}
+
 // --- peers ---
 
 TEST(BuildRequest, RemoteAddressAndPort) {

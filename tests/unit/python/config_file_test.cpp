@@ -101,8 +101,8 @@ TEST(ConfigFile, SetsOverTheGivenSettings) {
     ASSERT_TRUE(base.set("workers", std::int64_t{5}).ok());
     ASSERT_TRUE(base.set("timeout", std::int64_t{20}).ok());
     LoadedConfigFile config = loaded("timeout = 10\n", base);
-    EXPECT_EQ(config.settings.workers, 5);   // not in the file: as given
-    EXPECT_EQ(config.settings.timeout, 10);  // the file's, over what was given
+    EXPECT_EQ(config.settings.workers, 5);    // not in the file: as given
+    EXPECT_EQ(config.settings.timeout, 10);   // the file's, over what was given
     EXPECT_EQ(config.settings.keepalive, 2);  // gunicorn's default
 }
 
@@ -116,8 +116,8 @@ TEST(ConfigFile, RunsAsTheConfigModuleWithItsFile) {
 }
 
 TEST(ConfigFile, TakesTheFileAndPythonPrefixes) {
-    auto from_file = load_config_file("file:" + config_file("conf_prefixed.py", "workers = 6\n"),
-                                      defaults());
+    auto from_file =
+        load_config_file("file:" + config_file("conf_prefixed.py", "workers = 6\n"), defaults());
     ASSERT_TRUE(from_file.ok()) << from_file.error();
     EXPECT_EQ(from_file->settings.workers, 6);
 
@@ -185,7 +185,8 @@ TEST(ConfigFile, HookErrorsAreGunicornsText) {
          "Error: Can not load 'no_such_function' from 'os'\n"},
         {"on_starting = 'os.sep'\n",
          "Invalid value for on_starting: os.sep\n\n\nError: Value is not callable: /\n"},
-        {"on_starting = 5\n", "Invalid value for on_starting: 5\n\n\nError: Value is not callable: 5\n"},
+        {"on_starting = 5\n",
+         "Invalid value for on_starting: 5\n\n\nError: Value is not callable: 5\n"},
         {"class Hook:\n    def __call__(self, a, b): pass\n\n    def __repr__(self): return 'H'\n"
          "on_starting = Hook()\n",
          "Invalid value for on_starting: H\n\n\nError: Value must have an arity of: 1\n"},
@@ -227,7 +228,8 @@ TEST(ConfigFile, ConvertsPythonValues) {
     EXPECT_EQ(as<Texts>(converted("['a', 'b']")), (Texts{"a", "b"}));
     EXPECT_EQ(as<Texts>(converted("('a',)")), Texts{"a"});
     EXPECT_EQ(as<Texts>(converted("[]")), Texts{});
-    EXPECT_EQ(as<StringPairs>(converted("{'k': 'v', 'a': 'b'}")), (StringPairs{{"k", "v"}, {"a", "b"}}));
+    EXPECT_EQ(as<StringPairs>(converted("{'k': 'v', 'a': 'b'}")),
+              (StringPairs{{"k", "v"}, {"a", "b"}}));
 
     struct Described {
         std::string expression;

@@ -51,7 +51,8 @@ class HooksTest : public ::testing::Test {
   protected:
     void SetUp() override {
         write_module("hooktest_probe", "calls = []\nchild_report = ''\n");
-        ASSERT_EQ(py_exec("import importlib, hooktest_probe\nimportlib.reload(hooktest_probe)\n"), "");
+        ASSERT_EQ(py_exec("import importlib, hooktest_probe\nimportlib.reload(hooktest_probe)\n"),
+                  "");
     }
 
     // ServerHooks from a config file's source, prepared with its settings.
@@ -275,11 +276,13 @@ TEST_F(HooksTest, RequestHooksSeeGunicornsReqAndResp) {
     auto hooks = hooks_from(
         "import hooktest_probe\n"
         "def pre_request(worker, req):\n"
-        "    hooktest_probe.calls.append(('pre', worker, req.method, req.uri, req.path, req.query,\n"
+        "    hooktest_probe.calls.append(('pre', worker, req.method, req.uri, req.path, "
+        "req.query,\n"
         "                              req.version, req.headers, req.peer_addr))\n"
         "    hooktest_probe.req = req\n"
         "def post_request(worker, req, environ, resp):\n"
-        "    hooktest_probe.calls.append(('post', req is hooktest_probe.req, environ['PATH_INFO'],\n"
+        "    hooktest_probe.calls.append(('post', req is hooktest_probe.req, "
+        "environ['PATH_INFO'],\n"
         "                              environ.get('seen'), resp.status, resp.status_code,\n"
         "                              resp.headers, resp.sent))\n");
     ASSERT_TRUE(hooks);

@@ -13,8 +13,8 @@ namespace {
 using W = WsgiSettings;
 
 PyRef to_python(const std::string& text) {
-    return PyRef(PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()),
-                                      "surrogateescape"));
+    return PyRef(
+        PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "surrogateescape"));
 }
 PyRef to_python(std::int64_t number) {
     return PyRef(PyLong_FromLongLong(number));
@@ -219,17 +219,17 @@ PyRef config_values(const WsgiSettings& settings, const PythonValueOf& python_va
 PyRef config_properties(const WsgiSettings& settings) {
     PyRef properties(PyDict_New());
     auto env = settings.env();
-    bool ok = properties && set_item(properties.get(), "address", addresses(settings)) &&
-              set_item(properties.get(), "env", to_python(env ? *env : StringPairs{})) &&
-              set_item(properties.get(), "env_orig",
-                       to_python(environment_pairs(settings.environment))) &&
-              set_item(properties.get(), "proc_name", to_python(settings.effective_proc_name())) &&
-              set_item(properties.get(), "uid", to_python(settings.user)) &&
-              set_item(properties.get(), "gid", to_python(settings.group)) &&
-              set_item(properties.get(), "worker_class_str",
-                       to_python(worker_class_str(settings))) &&
-              set_item(properties.get(), "is_ssl",
-                       to_python(settings.certfile.has_value() || settings.keyfile.has_value()));
+    bool ok =
+        properties && set_item(properties.get(), "address", addresses(settings)) &&
+        set_item(properties.get(), "env", to_python(env ? *env : StringPairs{})) &&
+        set_item(properties.get(), "env_orig",
+                 to_python(environment_pairs(settings.environment))) &&
+        set_item(properties.get(), "proc_name", to_python(settings.effective_proc_name())) &&
+        set_item(properties.get(), "uid", to_python(settings.user)) &&
+        set_item(properties.get(), "gid", to_python(settings.group)) &&
+        set_item(properties.get(), "worker_class_str", to_python(worker_class_str(settings))) &&
+        set_item(properties.get(), "is_ssl",
+                 to_python(settings.certfile.has_value() || settings.keyfile.has_value()));
     return ok ? std::move(properties) : PyRef();
 }
 
