@@ -493,3 +493,14 @@ def test_on_reload_raising(serve):  # noqa: F811
     time.sleep(0.5)
     assert requests.get(server.url + "/still", timeout=10).status_code == 200
     assert finish(server) == 0
+
+
+def test_hooks_with_a_preloaded_app(serve):  # noqa: F811
+    server, hooks = start_recording(serve, "--preload", config=recording_config(workers=1))
+    hooks.wait_count("post_worker_init", 1)
+    assert requests.get(f"{server.url}/pre?loaded=1", timeout=10).status_code == 200
+    hooks.wait_count("post_request", 1)
+    assert finish(server) == 0
+    assert [(c["hook"], c.get("age")) for c in hooks.worker_calls(1)] == [
+        ("post_fork", 1), ("post_worker_init", 1), ("pre_request", 1), ("post_request", 1),
+        ("worker_exit", 1)]

@@ -16,14 +16,16 @@ struct ErrorStream {
 };
 std::string g_pending;
 
+// The complete lines one write() (or writelines()) finished go out as one log record:
+// one prefix, then the lines, as strata logs a traceback. A logging.StreamHandler on
+// wsgi.errors (Flask's default handler) writes a whole record, traceback and all, in
+// one call; prefixing each of its lines would bury the traceback in timestamps.
 void emit_lines(std::string& pending, bool flush_partial) {
-    size_t start = 0;
-    for (size_t newline = pending.find('\n'); newline != std::string::npos;
-         newline = pending.find('\n', start)) {
-        log::error("{}", std::string_view(pending).substr(start, newline - start));
-        start = newline + 1;
+    size_t last_newline = pending.rfind('\n');
+    if (last_newline != std::string::npos) {
+        log::error("{}", std::string_view(pending).substr(0, last_newline));
+        pending.erase(0, last_newline + 1);
     }
-    pending.erase(0, start);
     if (flush_partial && !pending.empty()) {
         log::error("{}", pending);
         pending.clear();

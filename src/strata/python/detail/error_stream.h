@@ -1,5 +1,6 @@
 // wsgi.errors: a text stream (write, writelines, flush) into the server's error log,
-// one log line per line written.
+// one log record (one prefix) for the complete lines of each write() call; an unfinished
+// last line waits for the next write or flush().
 #pragma once
 
 #include <Python.h>

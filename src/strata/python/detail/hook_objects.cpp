@@ -31,7 +31,11 @@ class Log:
     def _write(self, level, msg, args, exc_info=None):
         if len(args) == 1 and isinstance(args[0], dict) and args[0]:
             args = args[0]
-        text = str(msg) % args if args else str(msg)
+        try:
+            text = str(msg) % args if args else str(msg)
+        except (TypeError, ValueError, KeyError) as error:
+            # logging reports a bad format without raising into the caller
+            text = "%s %r (logging error: %s)" % (msg, args, error)
         if exc_info:
             if isinstance(exc_info, BaseException):
                 exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
