@@ -137,8 +137,8 @@ std::string listen_url(const process::Listen& listen) {
 }  // namespace
 
 int run_app_server(const AppServerConfig& config) {
-    call(config.on_starting);
     log::info("Starting strata {}", kVersion);
+    call(config.on_starting);  // after the line, as gunicorn's arbiter does
     process::MasterOptions options;
     options.signals = process::gunicorn_signals();
     options.messages = process::gunicorn_messages();

@@ -523,6 +523,8 @@ TEST_F(AcceptorTest, OutOfDescriptorsBacksOffInsteadOfSpinning) {
     loop_.run();
     ASSERT_EQ(accepted_.size(), 1u);
     connect_clients(1);
+    // Likewise the log's formatting buffer: format one line before the exhaustion.
+    EXPECT_FALSE(log::format_line(log::Style::nginx, log::Level::error, "warm-up", 0, 1).empty());
     DescriptorLimit limit;
     uint64_t exhausted_at = monotonic_ms();
     limit.exhaust();
