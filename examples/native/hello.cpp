@@ -18,8 +18,8 @@ class Hello final : public strata::gateway::App {
                                                 strata::gateway::StartResponse& start,
                                                 std::string& /*error*/) override {
         if (request.path == "/echo") {
-            std::string text = std::string(request.method) + " " + std::string(request.path) +
-                               " " + std::string(request.query) + "\n";
+            std::string text = std::string(request.method) + " " + std::string(request.path) + " " +
+                               std::string(request.query) + "\n";
             start.start("200 OK", {{"Content-Type", "text/plain"},
                                    {"Content-Length", std::to_string(text.size())}});
             return strata::gateway::body_of(std::move(text));
@@ -36,6 +36,6 @@ class Hello final : public strata::gateway::App {
 }  // namespace
 
 int main(int argc, char** argv) {
-    return strata::gateway::serve_from_command_line(
-        argc, argv, [] { return std::make_shared<Hello>(); });
+    return strata::gateway::serve_from_command_line(argc, argv,
+                                                    [] { return std::make_shared<Hello>(); });
 }

@@ -13,6 +13,7 @@
 #include "strata/cli/wsgi_command_line.h"
 #include "strata/cli/wsgi_server_config.h"
 #include "strata/gateway/app_server.h"
+#include "strata/python/interpreter.h"
 #include "strata/python/settings.h"
 
 extern char** environ;
@@ -28,7 +29,8 @@ int print_exit(const CommandLineExit& exit) {
 // gunicorn's error log: "-" is stderr; a file is appended to.
 bool open_error_log(const python::WsgiSettings& settings) {
     log::set_style(log::Style::gunicorn);
-    log::set_level(log::parse_gunicorn_level(settings.effective_loglevel()).value_or(log::Level::info));
+    log::set_level(
+        log::parse_gunicorn_level(settings.effective_loglevel()).value_or(log::Level::info));
     if (settings.errorlog.empty() || settings.errorlog == "-") {
         log::set_fd(2);
         return true;
@@ -58,6 +60,21 @@ bool prepare_process(const python::WsgiSettings& settings) {
     return true;
 }
 
+// gunicorn's processes leave through sys.exit(): Python then runs the app's atexit
+// functions and flushes sys.stdout, after the worker_exit / on_exit hooks. strata's
+// leave with _exit(), so that work is chained after the hooks here (in the master it
+// only does something when --preload imported the app there).
+void run_python_exit_work_last(gateway::AppServerConfig& config) {
+    config.worker_exit = [hook = std::move(config.worker_exit)] {
+        if (hook) hook();
+        python::run_exit_functions();
+    };
+    config.on_exit = [hook = std::move(config.on_exit)] {
+        if (hook) hook();
+        python::run_exit_functions();
+    };
+}
+
 }  // namespace
 
 int run_wsgi_mode(const std::vector<std::string>& args) {
@@ -79,6 +96,7 @@ int run_wsgi_mode(const std::vector<std::string>& args) {
         return 1;
     }
     if (settings->check_config) return check_app_loads(**server) ? 0 : 1;
+    run_python_exit_work_last((*server)->config);
     return gateway::run_app_server((*server)->config);
 }
 

@@ -4,7 +4,8 @@
 // server (gateway::AppHandler) is the only caller.
 //
 //   class Hello : public gateway::App {
-//       std::unique_ptr<gateway::Body> call(const gateway::Request&, gateway::StartResponse& start) override {
+//       std::unique_ptr<gateway::Body> call(const gateway::Request&, gateway::StartResponse& start)
+//       override {
 //           start.start("200 OK", {{"Content-Type", "text/plain"}});
 //           return gateway::body_of("Hello, World!\n");
 //       }
@@ -66,7 +67,9 @@ struct BodyPart {
     std::string message;
 
     static BodyPart of_bytes(std::string_view b) { return {Kind::bytes, b, -1, 0, 0, {}}; }
-    static BodyPart of_file(int f, off_t off, uint64_t len) { return {Kind::file, {}, f, off, len, {}}; }
+    static BodyPart of_file(int f, off_t off, uint64_t len) {
+        return {Kind::file, {}, f, off, len, {}};
+    }
     static BodyPart end_of_body() { return {}; }
     static BodyPart failure(std::string why) { return {Kind::error, {}, -1, 0, 0, std::move(why)}; }
 };

@@ -104,8 +104,7 @@ void AppHandler::post(detail::Message message) {
 
 void AppHandler::wait_for_window(detail::Job& job) {
     auto open = [&] {
-        return job.client_gone.load() ||
-               job.posted - job.written.load() <= options_.stream_window;
+        return job.client_gone.load() || job.posted - job.written.load() <= options_.stream_window;
     };
     if (open()) return;
     app_.before_wait();
@@ -184,10 +183,13 @@ void AppHandler::finish(detail::Job& job, int status) {
     --jobs_;
     if (options_.on_complete) {
         auto now = std::chrono::steady_clock::now();
-        CompletedRequest done{job.request, status,
-                              job.start ? &job.start->headers : nullptr, job.handed_over,
-                              job.arrived,
-                              std::chrono::duration_cast<std::chrono::microseconds>(now - job.started)};
+        CompletedRequest done{
+            job.request,
+            status,
+            job.start ? &job.start->headers : nullptr,
+            job.handed_over,
+            job.arrived,
+            std::chrono::duration_cast<std::chrono::microseconds>(now - job.started)};
         options_.on_complete(done);
     }
     delete &job;

@@ -13,8 +13,8 @@
 #include "strata/net/http_server.h"
 #include "strata/process/heartbeat.h"
 #include "strata/process/http_worker.h"
-#include "strata/process/messages.h"
 #include "strata/process/master.h"
+#include "strata/process/messages.h"
 
 namespace strata::gateway {
 namespace {
@@ -76,8 +76,8 @@ std::unique_ptr<net::FileWatch> watch_for_reload(const AppServerConfig& config,
                                                  net::EventLoop& loop, Retirement& retirement) {
     if (!config.reload_files) return nullptr;
     auto reloading = std::make_shared<bool>(false);
-    auto watch = std::make_unique<net::FileWatch>(
-        loop, [&retirement, reloading](const std::string& path) {
+    auto watch =
+        std::make_unique<net::FileWatch>(loop, [&retirement, reloading](const std::string& path) {
             if (*reloading) return;
             *reloading = true;
             log::info("Worker reloading: {} modified", path);

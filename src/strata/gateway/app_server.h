@@ -37,7 +37,7 @@ struct AppServerConfig {
     // then this hands out the loaded one). An error is printed and the master stops.
     std::function<Result<std::shared_ptr<App>, std::string>()> load_app;
     std::function<void(const CompletedRequest&)> on_complete;  // each worker's loop thread
-    std::function<void()> reopen_logs;                          // USR1, in every process
+    std::function<void()> reopen_logs;                         // USR1, in every process
 
     // gunicorn's server hooks; all optional. Master side:
     std::function<void()> on_starting;  // before the listeners are bound
@@ -74,7 +74,6 @@ namespace strata::gateway {
 
 // For native apps: reads gunicorn's server flags (--workers, --threads, --bind, …) from
 // the command line, then runs the server with apps made by `make_app` in each worker.
-int serve_from_command_line(int argc, char** argv,
-                            std::function<std::shared_ptr<App>()> make_app);
+int serve_from_command_line(int argc, char** argv, std::function<std::shared_ptr<App>()> make_app);
 
 }  // namespace strata::gateway

@@ -26,8 +26,7 @@ Result<process::Listen, std::string> parse_bind(std::string_view text) {
 
 }  // namespace
 
-int serve_from_command_line(int argc, char** argv,
-                            std::function<std::shared_ptr<App>()> make_app) {
+int serve_from_command_line(int argc, char** argv, std::function<std::shared_ptr<App>()> make_app) {
     AppServerConfig config;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];

@@ -44,7 +44,8 @@ void copy_head(const http::RequestHead& head, Request& out) {
 // "host:port", "[v6]:port" or "host" → name and port (the scheme's default port).
 void split_host(std::string_view host, const std::string& scheme, Request& out) {
     size_t colon = host.rfind(':');
-    bool has_port = colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
+    bool has_port =
+        colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
     out.server_name.assign(has_port ? host.substr(0, colon) : host);
     // "host:" has an empty port (RFC 3986 §3.2.3): the scheme's default, not "".
     if (has_port && colon + 1 < host.size())

@@ -24,14 +24,14 @@ Result<int, std::string> check_status(std::string_view status) {
     for (size_t i = 0; digits && i < 3; ++i)
         digits = status[i] >= '0' && status[i] <= '9';
     if (!digits || status[0] == '0' || (status.size() > 3 && status[3] != ' '))
-        return Err{fmt::format("invalid status {:?}: it must be \"NNN reason\", e.g. \"200 OK\"",
-                               status)};
+        return Err{
+            fmt::format("invalid status {:?}: it must be \"NNN reason\", e.g. \"200 OK\"", status)};
     if (!is_field_value(status))
         return Err{fmt::format("invalid status {:?}: control characters", status)};
     // An interim status would leave the client waiting for a final one that never comes.
     if (status[0] == '1')
-        return Err{fmt::format("invalid status {:?}: a 1xx status is not a final response",
-                               status)};
+        return Err{
+            fmt::format("invalid status {:?}: a 1xx status is not a final response", status)};
     return (status[0] - '0') * 100 + (status[1] - '0') * 10 + (status[2] - '0');
 }
 
@@ -54,8 +54,8 @@ bool is_hop_by_hop(std::string_view name) {
     char first = http::ascii_lower(name[0]);
     if (first != 'c' && first != 'k' && first != 'p' && first != 't' && first != 'u') return false;
     static constexpr std::array<std::string_view, 9> kNames = {
-        "connection", "keep-alive",        "proxy-authenticate", "proxy-authorization",
-        "te",         "trailer",           "trailers",           "transfer-encoding",
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+        "te",         "trailer",    "trailers",           "transfer-encoding",
         "upgrade"};
     for (std::string_view hop : kNames)
         if (http::iequals(name, hop)) return true;

@@ -13,8 +13,8 @@ namespace strata::gateway {
 
 struct ResponseStart {
     int status = 0;
-    std::string status_text;  // "200 OK", as the app wrote it
-    ResponseHeaders headers;  // in the app's order, without Content-Length
+    std::string status_text;      // "200 OK", as the app wrote it
+    ResponseHeaders headers;      // in the app's order, without Content-Length
     int64_t content_length = -1;  // the app's Content-Length; -1 when it gave none
     std::string server;           // the app's own Server header, if any
 };

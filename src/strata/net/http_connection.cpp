@@ -335,8 +335,8 @@ void HttpConnection::begin_response(const ResponseHead& head, int64_t content_le
     http::Version version = parser_.head().version;
     bool known = content_length >= 0 && !has_no_body(head.status);
     stream_sends_body_ = parser_.head().method != "HEAD" && !has_no_body(head.status);
-    stream_keep_alive_ = keep_alive_after(head) && (known || version == http::Version::http11 ||
-                                                    !stream_sends_body_);
+    stream_keep_alive_ = keep_alive_after(head) &&
+                         (known || version == http::Version::http11 || !stream_sends_body_);
     stream_chunked_ = !known && stream_sends_body_ && version == http::Version::http11;
     if (version != http::Version::http09) {
         ResponseHead sent = head;

@@ -56,7 +56,7 @@ class Exchange {
   public:
     virtual const http::RequestHead& request() const = 0;
     virtual std::string_view body() const = 0;  // the whole request body, already read
-    virtual uint64_t body_size() const = 0;      // its length, in memory or spooled
+    virtual uint64_t body_size() const = 0;     // its length, in memory or spooled
     // A body spooled to a temporary file (HttpOptions::body_memory_limit): its
     // descriptor, which the caller then owns; -1 when the body is in memory.
     virtual int take_body_file() = 0;

@@ -175,8 +175,12 @@ bool EnvironBuilder::put_path_info(PyObject* environ, const gateway::Request& re
     if (script != script_name_ && !put(environ, g_keys.script_name, script_name_str_.get(script)))
         return false;
     std::string_view path = request.path;
-    // gunicorn cuts SCRIPT_NAME off the still-encoded path.
-    if (!script.empty() && path.starts_with(script)) path.remove_prefix(script.size());
+    // gunicorn cuts SCRIPT_NAME off the still-encoded path. Only a whole segment, though:
+    // "/appendix" is not under "/app" (cut, its PATH_INFO would be "endix", which is no
+    // path at all); it is left whole, like any other path outside the mount point.
+    if (!script.empty() && path.starts_with(script) &&
+        (path.size() == script.size() || path[script.size()] == '/'))
+        path.remove_prefix(script.size());
     if (path.find('%') == std::string_view::npos)
         return put(environ, g_keys.path_info, PyRef(latin1_str(path)));
     scratch_.clear();

@@ -37,10 +37,11 @@ class EnvironBuilder {
     // set on failure.
     //
     // Per request: REQUEST_METHOD, QUERY_STRING (raw), RAW_URI (the target as sent),
-    // PATH_INFO (percent-decoded bytes as latin-1, SCRIPT_NAME cut off its front),
-    // SERVER_PROTOCOL, CONTENT_TYPE and CONTENT_LENGTH (none for a chunked body; no
-    // HTTP_ twins), HTTP_* (repeats joined with ","), REMOTE_ADDR, REMOTE_PORT (not on a
-    // unix socket), SERVER_NAME, SERVER_PORT, wsgi.url_scheme, SCRIPT_NAME, wsgi.input.
+    // PATH_INFO (percent-decoded bytes as latin-1, SCRIPT_NAME cut off its front when it
+    // is a whole leading segment), SERVER_PROTOCOL, CONTENT_TYPE and CONTENT_LENGTH (none
+    // for a chunked body; no HTTP_ twins), HTTP_* (repeats joined with ","), REMOTE_ADDR,
+    // REMOTE_PORT (not on a unix socket), SERVER_NAME, SERVER_PORT, wsgi.url_scheme,
+    // SCRIPT_NAME, wsgi.input.
     // From the template: wsgi.version, wsgi.multithread, wsgi.multiprocess,
     // wsgi.run_once, wsgi.errors, wsgi.file_wrapper, wsgi.input_terminated,
     // SERVER_SOFTWARE.

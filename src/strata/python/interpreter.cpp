@@ -11,6 +11,7 @@
 
 #include "strata/base/log.h"
 #include "strata/python/detail/error_stream.h"
+#include "strata/python/gil.h"
 #include "strata/python/py_ref.h"
 #include "strata/python/python_error.h"
 
@@ -156,6 +157,35 @@ void stop_interpreter() {
     g_main_thread = nullptr;
     detail::flush_error_stream();
     if (Py_FinalizeEx() < 0) log::error("Python could not flush its buffered output at exit");
+}
+
+namespace {
+
+// module.name(), its exception (if any) printed as Python prints one at exit.
+void call_quietly(const char* module, const char* name) {
+    PyRef imported(PyImport_ImportModule(module));
+    PyRef result(imported ? PyObject_CallMethod(imported.get(), name, nullptr) : nullptr);
+    if (!result) PyErr_WriteUnraisable(nullptr);
+}
+
+void flush_stream(const char* name) {
+    PyObject* stream = PySys_GetObject(name);  // borrowed
+    if (stream == nullptr || stream == Py_None) return;
+    PyRef result(PyObject_CallMethod(stream, "flush", nullptr));
+    if (!result) PyErr_Clear();  // nowhere left to report a failed flush of stderr
+}
+
+}  // namespace
+
+void run_exit_functions() {
+    static bool done = false;
+    if (done || !Py_IsInitialized()) return;
+    done = true;
+    GilGuard gil;
+    call_quietly("atexit", "_run_exitfuncs");
+    flush_stream("stdout");
+    flush_stream("stderr");
+    detail::flush_error_stream();
 }
 
 void before_fork() {

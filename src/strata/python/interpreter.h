@@ -45,6 +45,14 @@ bool interpreter_running();
 // inside Python; nothing when it is not running.
 void stop_interpreter();
 
+// What Python does for an app when its process exits, short of finalizing: the atexit
+// functions run (logging.shutdown among them), then sys.stdout and sys.stderr are flushed
+// (block-buffered when not a terminal), and so is wsgi.errors' unfinished line. gunicorn's
+// workers and master leave through sys.exit(), which does this; strata's leave with
+// _exit() while app threads may still exist, so this is called on the way out instead.
+// Once per process; takes the GIL; nothing when the interpreter is not running.
+void run_exit_functions();
+
 // Around fork() while the interpreter runs (PyOS_BeforeFork, PyOS_AfterFork_Parent,
 // PyOS_AfterFork_Child): call on the forking thread, not holding the GIL; each is a no-op
 // when the interpreter is not running. After the pair, the GIL is free again on both

@@ -1031,12 +1031,12 @@ TEST_F(AppHandlerTest, ReplaceAfterTheHeadWentOutIsRefusedAndTheConnectionCut) {
 // A native app's exception is a failing app, not a dead worker.
 TEST_F(AppHandlerTest, AppThrowingGetsA500AndTheWorkerServesOn) {
     LogCapture log;
-    LambdaApp& app = make_app([](const Request& request, StartResponse& start,
-                                 std::string&) -> std::unique_ptr<Body> {
-        if (request.path == "/throw") throw std::runtime_error("native boom");
-        start.start("200 OK", {{"Content-Length", "2"}});
-        return body_of("ok");
-    });
+    LambdaApp& app = make_app(
+        [](const Request& request, StartResponse& start, std::string&) -> std::unique_ptr<Body> {
+            if (request.path == "/throw") throw std::runtime_error("native boom");
+            start.start("200 OK", {{"Content-Length", "2"}});
+            return body_of("ok");
+        });
     start(app);
     {
         Client client(port_);

@@ -1,8 +1,8 @@
 #include "strata/gateway/request.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdio.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <string>

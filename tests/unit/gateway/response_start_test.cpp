@@ -39,7 +39,7 @@ TEST(CheckResponseStart, StatusForms) {
         {"404 Not Found", 404},
         {"299 Fine By Me", 299},
         {"599 x", 599},
-        {"100 Continue", 0},  // interim: never a final response
+        {"100 Continue", 0},       // interim: never a final response
         {"200", 200},              // no reason phrase: still a status
         {"200 ", 200},             // an empty reason phrase
         {"204 No\tContent", 204},  // HTAB is allowed in a field value

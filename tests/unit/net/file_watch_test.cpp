@@ -35,8 +35,8 @@ std::vector<std::string> changes_after(const std::function<void()>& change,
 class FileWatchTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("strata-watch-" + std::to_string(::getpid()));
+        dir_ =
+            std::filesystem::temp_directory_path() / ("strata-watch-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         file_ = (dir_ / "app.py").string();
         std::ofstream(file_) << "x = 1\n";

@@ -293,7 +293,8 @@ TEST(PeerAddress, TextAndPortPerFamily) {
     EXPECT_EQ(local.port(), 0);
 
     // Every digit count in every position, as inet_ntop writes them.
-    for (const char* text : {"0.0.0.0", "255.255.255.255", "10.0.100.9", "192.168.1.20", "1.22.133.4"}) {
+    for (const char* text :
+         {"0.0.0.0", "255.255.255.255", "10.0.100.9", "192.168.1.20", "1.22.133.4"}) {
         PeerAddress any;
         auto* in = reinterpret_cast<sockaddr_in*>(&any.storage);
         in->sin_family = AF_INET;

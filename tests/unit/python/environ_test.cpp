@@ -124,6 +124,8 @@ TEST_F(EnvironTest, CutsScriptNameOffThePath) {
         {"", "/mount", "/mount/x%20y", "/mount", "/x y"},
         {"/app", "/mount", "/app/x", "/app", "/x"},  // the request's wins
         {"/app", "", "/other/path", "/app", "/other/path"},
+        {"/app", "", "/appendix", "/app", "/appendix"},  // whole segments only
+        {"/app", "", "/app/", "/app", "/"},
     };
     for (const Case& c : cases) {
         RequestSpec spec;

@@ -51,6 +51,9 @@ BODIES = {
     "str after bytes": lambda env: [b"fine", "not fine"],
     "int chunk": lambda env: [b"ok", 42],
     "int": lambda env: 42,
+    "bare bytes": lambda env: b"Hello",
+    "bare bytearray": lambda env: bytearray(b"Hello"),
+    "bare str": lambda env: "Hello",
     "none": lambda env: None,
     "closing": lambda env: Closing([b"1", b"2"]),
     "failing": lambda env: Closing([b"one", b"two", b"three"], fail_after=1),
@@ -128,6 +131,23 @@ TEST_F(ResponseBodyTest, RefusesWhatIsNotIterable) {
     EXPECT_EQ(body("none").failure,
               "the WSGI app returned None, which is not iterable: a WSGI app must return an "
               "iterable of bytes (PEP 3333), e.g. `return [b\"Hello\"]`");
+}
+
+// `return body` for `return [body]`: iterable, but by ints or characters.
+TEST_F(ResponseBodyTest, RefusesABodyReturnedWithoutAListSayingHowToFixIt) {
+    EXPECT_EQ(body("bare bytes").failure,
+              "the WSGI app returned a bytes object itself, but a WSGI app must return an "
+              "iterable of bytes (PEP 3333) and iterating a bytes gives ints: wrap it in a "
+              "list, e.g. `return [body]`");
+    EXPECT_EQ(body("bare bytearray").failure,
+              "the WSGI app returned a bytearray object itself, but a WSGI app must return an "
+              "iterable of bytes (PEP 3333) and iterating a bytearray gives ints: wrap it in a "
+              "list, e.g. `return [body]`");
+    EXPECT_EQ(body("bare str").failure,
+              "the WSGI app returned a str itself, but a WSGI app must return an iterable of "
+              "bytes (PEP 3333): encode it and wrap it in a list, e.g. "
+              "`return [body.encode(\"utf-8\")]`");
+    EXPECT_EQ(body("bare bytes").chunks, std::vector<std::string>{});
 }
 
 TEST_F(ResponseBodyTest, LogsAnExceptionWhileIteratingAndStillClosesOnce) {

@@ -116,8 +116,8 @@ void Responder::post_bytes(std::string bytes) {
 
 void Responder::finish() {
     if (client_gone()) {
-        job_.channel.post({head_sent_ ? Message::Kind::end : Message::Kind::drop, &job_, {}, -1,
-                           0, 0, false});
+        job_.channel.post(
+            {head_sent_ ? Message::Kind::end : Message::Kind::drop, &job_, {}, -1, 0, 0, false});
         return;
     }
     if (!started()) return fail("the application never called start_response()");
@@ -131,9 +131,10 @@ void Responder::finish() {
         return;
     }
     if (!complete)
-        log::error("response to {} is shorter than its Content-Length ({} of {} bytes): the "
-                   "connection is closed",
-                   job_.request.target, body_sent_, announced);
+        log::error(
+            "response to {} is shorter than its Content-Length ({} of {} bytes): the "
+            "connection is closed",
+            job_.request.target, body_sent_, announced);
     if (!head_sent_ && complete) {
         job_.channel.post({Message::Kind::respond, &job_, std::move(gathered_), -1, 0, 0, true});
         return;

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <optional>
+
 #include "strata/base/log.h"
 #include "strata/python/detail/file_wrapper.h"
 #include "strata/python/detail/input_stream.h"
@@ -40,6 +42,23 @@ std::string not_iterable_message(PyObject* iterable) {
         "the WSGI app returned {}, which is not iterable: a WSGI app must return an iterable "
         "of bytes (PEP 3333), e.g. `return [b\"Hello\"]`",
         what);
+}
+
+// A bytes or str returned as the body itself is iterable, but by ints or by characters:
+// a common slip (`return body` for `return [body]`) that deserves its own words.
+std::optional<std::string> whole_body_message(PyObject* iterable) {
+    if (PyBytes_Check(iterable) || PyByteArray_Check(iterable))
+        return fmt::format(
+            "the WSGI app returned a {} object itself, but a WSGI app must return an iterable "
+            "of bytes (PEP 3333) and iterating a {} gives ints: wrap it in a list, e.g. "
+            "`return [body]`",
+            Py_TYPE(iterable)->tp_name, Py_TYPE(iterable)->tp_name);
+    if (PyUnicode_Check(iterable))
+        return std::string(
+            "the WSGI app returned a str itself, but a WSGI app must return an iterable of "
+            "bytes (PEP 3333): encode it and wrap it in a list, e.g. "
+            "`return [body.encode(\"utf-8\")]`");
+    return std::nullopt;
 }
 
 // Calls `object.close()` when it has one; exceptions are logged, not raised.
@@ -105,6 +124,10 @@ gateway::BodyPart ResponseBody::first() {
             finished_ = true;  // one part is the whole file
             return std::move(*part);
         }
+    }
+    if (std::optional<std::string> message = whole_body_message(iterable)) {
+        finished_ = true;
+        return gateway::BodyPart::failure(std::move(*message));
     }
     if (!is_indexable(iterable)) {
         if (!is_iterable(iterable)) {
