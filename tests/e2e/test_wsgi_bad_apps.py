@@ -57,6 +57,12 @@ def app(environ, start_response):
     if path == "/int":
         start_response("200 OK", text)
         return 42
+    if path == "/bare-bytes":
+        start_response("200 OK", text)
+        return b"forgot the list"
+    if path == "/bare-str":
+        start_response("200 OK", text)
+        return "forgot the list and the encoding"
     if path == "/no-start-response":
         return [b"nobody called start_response"]
     if path == "/no-start-response-empty":
@@ -88,6 +94,13 @@ def app(environ, start_response):
     if path == "/close-raises":
         start_response("200 OK", text + [("Content-Length", "9")])
         return ClosesBadly()
+    if path == "/sys-exit":
+        sys.exit("the app called sys.exit()")
+    if path == "/pid":
+        import os
+        body = str(os.getpid()).encode()
+        start_response("200 OK", text + [("Content-Length", str(len(body)))])
+        return [body]
     if path == "/ok":
         start_response("200 OK", text + [("Content-Length", "2")])
         return [b"ok"]
@@ -196,6 +209,23 @@ def test_non_iterable_return_is_a_500(server, path, what):
 
 
 @pytest.mark.parametrize("path,message", [
+    ("/bare-bytes", "the WSGI app returned a bytes object itself, but a WSGI app must return "
+                    "an iterable of bytes (PEP 3333) and iterating a bytes gives ints: wrap "
+                    "it in a list, e.g. `return [body]`"),
+    ("/bare-str", "the WSGI app returned a str itself, but a WSGI app must return an iterable "
+                  "of bytes (PEP 3333): encode it and wrap it in a list, e.g. "
+                  '`return [body.encode("utf-8")]`'),
+])
+def test_body_returned_without_a_list_is_a_500_that_says_why(strata, path, message):
+    """gunicorn 20.1 sends the 200 head, then fails on the first int (or one-character
+    str) and cuts the connection."""
+    watch = LogWatch(strata)
+    assert get(strata, path).status == 500
+    log_after(strata, watch, f"Error handling request {path}: {message}")
+    server_still_serves(strata)
+
+
+@pytest.mark.parametrize("path,message", [
     ("/no-start-response", "the application returned body bytes before calling start_response()"),
     ("/no-start-response-empty", "the application never called start_response()"),
 ])
@@ -268,6 +298,16 @@ def test_exception_in_close_is_logged_and_the_response_stands(server):
     assert response.status == 200 and response.body == b"fine body"
     log_after(server, watch, "close() exploded")
     server_still_serves(server)
+
+
+def test_sys_exit_in_the_app_is_a_500_and_the_worker_lives_on(strata):
+    """gunicorn 20.1's sync worker lets SystemExit through: the worker exits and the
+    master boots another, the client gets no response."""
+    before = get(strata, "/pid").body
+    watch = LogWatch(strata)
+    assert get(strata, "/sys-exit").status == 500
+    log_after(strata, watch, "SystemExit: the app called sys.exit()")
+    assert get(strata, "/pid").body == before
 
 
 def test_error_page_matches_gunicorns(tmp_path):

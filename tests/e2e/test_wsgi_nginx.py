@@ -105,6 +105,8 @@ def test_the_proxy_headers_reach_the_app(stack):
     assert environ["HTTP_CONNECTION"] == "close"
     if transport == "tcp":
         assert environ["REMOTE_ADDR"] == "127.0.0.1"
+        # gunicorn's rule on TCP: the listening address, whatever Host says.
+        assert (environ["SERVER_NAME"], environ["SERVER_PORT"]) == ("127.0.0.1", str(app.port))
     else:
         # A unix socket has no peer address; SERVER_NAME comes from Host.
         assert environ["REMOTE_ADDR"] == ""

@@ -199,6 +199,85 @@ def test_int_is_a_quick_stop(kind, tmp_path):
     assert len(results) == 1 and results[0] != 200, results
 
 
+EXIT_APP = r'''
+import atexit
+import os
+
+MASTER = os.getpid()
+
+
+def goodbye(where):
+    with open(f"atexit-{where}-{os.getpid()}.txt", "w") as f:
+        f.write("ran")
+
+
+atexit.register(goodbye, "registered-at-import")
+
+
+def app(environ, start_response):
+    # Block-buffered: stdout is a file and PYTHONUNBUFFERED is unset.
+    print("printed by the app for", environ["PATH_INFO"])
+    print("and an unfinished line", end="")
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "3")])
+    return [str(os.getpid()).encode()[:3].ljust(3)]
+'''
+
+
+@pytest.mark.parametrize("preload", [False, True], ids=["", "preload"])
+def test_exit_flushes_stdout_and_runs_atexit(kind, tmp_path, preload):
+    """gunicorn's processes leave through sys.exit(): the app's buffered output reaches
+    stdout and its atexit functions run, in each worker (and, with --preload, in the
+    master, where the app was imported)."""
+    args = ["--preload"] if preload else []
+    server = start(kind, tmp_path, *args, source=EXIT_APP, validate=False,
+                   env={"PYTHONUNBUFFERED": None})
+    worker = wait_for_workers(server, 1)[0]
+    assert requests.get(f"{server.url}/hello", timeout=10).status_code == 200
+    server.stop()
+    assert server.proc.returncode == 0
+    assert "printed by the app for /hello\nand an unfinished line" in server.stdout()
+    ran = sorted(p.name for p in tmp_path.glob("atexit-*.txt"))
+    expected = [f"atexit-registered-at-import-{worker}.txt"]
+    if preload:
+        expected.append(f"atexit-registered-at-import-{server.proc.pid}.txt")
+    assert ran == sorted(expected)
+
+
+THREADS_APP = r'''
+import os
+import threading
+
+# Three requests must be inside the app at once to get past it.
+BARRIER = threading.Barrier(3, timeout=10)
+
+
+def app(environ, start_response):
+    try:
+        BARRIER.wait()
+        body = b"together in %d" % os.getpid()
+    except threading.BrokenBarrierError:
+        body = b"alone"
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+'''
+
+
+def test_threads_run_requests_at_once_in_one_worker(kind, tmp_path):
+    server = start(kind, tmp_path, "--threads", "3", source=THREADS_APP)
+    worker = wait_for_workers(server, 1)[0]
+    results = []
+
+    def one():
+        results.append(requests.get(f"{server.url}/", timeout=20).text)
+
+    clients = [threading.Thread(target=one) for _ in range(3)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join(timeout=30)
+    assert results == [f"together in {worker}"] * 3
+
+
 # --- start-up ----------------------------------------------------------------------------
 
 def command(kind, *args):

@@ -122,6 +122,12 @@ def inner(environ, start_response):
             return [b"NO ACK\n"]
         write(b"w1\n")
         return [b"end\n"]
+    if path == "/lazy":
+        def body():
+            start_response("200 OK", text)  # PEP 3333: any time before the first bytes
+            yield b"lazy "
+            yield b"start"
+        return body()
     if path == "/write-mixed":
         headers = text + ([("Content-Length", "4")] if query.get("length") else [])
         write = start_response("200 OK", headers)
@@ -307,6 +313,15 @@ def test_close_is_called_once_when_the_client_goes_away(server):
     assert len(closes(server, tag)) == 1
 
 
+def test_close_is_called_for_head_too(server):
+    tag = f"head-{time.monotonic_ns()}"
+    response = requests.head(f"{server.url}/close?tag={tag}&mode=ok", timeout=10)
+    assert response.status_code == 200 and response.content == b""
+    wait_until(lambda: closes(server, tag), what="close()")
+    time.sleep(0.2)
+    assert len(closes(server, tag)) == 1
+
+
 # --- exc_info ----------------------------------------------------------------------------
 
 def test_exc_info_before_the_headers_replaces_the_response(server):
@@ -475,6 +490,31 @@ def test_http10_with_length_closes_unless_asked(server):
         sock.sendall(get(server, "/hello", version="HTTP/1.0"))
         reply = read_all(sock)
     assert reply.endswith(b"\r\n\r\nHello, World!\n")
+
+
+def test_start_response_from_inside_the_generator(server):
+    response = requests.get(f"{server.url}/lazy", timeout=10)
+    assert response.status_code == 200
+    assert response.content == b"lazy start"
+
+
+def test_unread_request_body_does_not_break_keep_alive(server):
+    with connect(server) as sock:
+        reader = HttpReader(sock)
+        body = b"ignored by the app " * 1000
+        sock.sendall(b"POST /hello HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n%s"
+                     % (len(body), body))
+        assert reader.response().body == b"Hello, World!\n"
+        sock.sendall(get(server, "/echo/next"))
+        assert reader.response().body == b"/echo/next"
+
+
+def test_connection_close_from_the_client_is_honoured(server):
+    with connect(server) as sock:
+        sock.sendall(get(server, "/hello", extra=b"Connection: close\r\n"))
+        reply = read_all(sock)
+    assert reply.endswith(b"\r\n\r\nHello, World!\n")
+    assert b"connection: close" in reply.lower()
 
 
 def test_unknown_path_is_a_404(server):

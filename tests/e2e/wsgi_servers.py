@@ -41,7 +41,11 @@ class WsgiServer:
         command = self.command(app, *args)
         full_env = dict(os.environ)
         full_env.pop("PYTHONPATH", None)
-        full_env.update(env or {})
+        for key, value in (env or {}).items():  # None removes a variable
+            if value is None:
+                full_env.pop(key, None)
+            else:
+                full_env[key] = value
         self.stdio = stdio
         if stdio == "file":
             self.stdout_path = self.log_dir / f"{self.name}-stdout.txt"

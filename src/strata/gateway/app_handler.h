@@ -43,6 +43,9 @@ struct AppHandlerOptions {
     std::function<void(const CompletedRequest&)> on_complete;  // loop thread
 };
 
+// Lowers the calling thread to SCHED_BATCH (see app_handler.cpp).
+void run_as_batch_thread();
+
 class AppHandler final : public net::HttpHandler, private detail::JobChannel {
   public:
     AppHandler(net::EventLoop& loop, App& app, AppHandlerOptions options);

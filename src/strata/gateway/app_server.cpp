@@ -98,6 +98,7 @@ int run_app_worker(const AppServerConfig& config, process::WorkerContext& contex
     }
     call(config.post_worker_init);
     net::EventLoop loop;
+    run_as_batch_thread();
     Retirement retirement(config.max_requests_for_worker ? config.max_requests_for_worker() : 0);
     AppHandlerOptions options;
     options.threads = config.threads;

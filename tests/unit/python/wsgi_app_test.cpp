@@ -65,6 +65,26 @@ def application(environ, start_response):
         EXPECT_NE(text.find(std::string("#0: ") + line), std::string::npos) << line << text;
 }
 
+// A logging.StreamHandler on wsgi.errors (Flask's default) writes a record, traceback
+// and all, in one call: it stays one log record, with one prefix.
+TEST(WsgiApp, ErrorsStreamKeepsTheLinesOfOneWriteTogether) {
+    write_module("errors_block_app", R"(
+def application(environ, start_response):
+    environ["wsgi.errors"].write("record head\n  detail one\n  detail two\nnext ")
+    environ["wsgi.errors"].write("record\n")
+    start_response("200 OK", [])
+    return [b""]
+)");
+    auto app = load("errors_block_app");
+    ASSERT_TRUE(app);
+    LogCapture log;
+    run(*app, RequestSpec{});
+    std::string text = log.text();
+    EXPECT_NE(text.find("#0: record head\n  detail one\n  detail two\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("#0: next record\n"), std::string::npos) << text;
+}
+
 TEST(WsgiApp, ServesFromSeveralAttachedThreads) {
     write_module("threads_app", R"(
 import threading
