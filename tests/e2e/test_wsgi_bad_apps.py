@@ -5,7 +5,6 @@ and the server would only see an AssertionError. Where gunicorn 20.1 behaves the
 the test runs against both; where strata is deliberately stricter or more helpful
 (a str chunk, a hop-by-hop header, a short body), against strata only, and the
 docstring says what gunicorn does instead."""
-import socket
 
 import pytest
 import requests

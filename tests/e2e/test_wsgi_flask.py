@@ -9,6 +9,7 @@ import subprocess
 import pytest
 import requests
 
+from conftest import require_tool
 from wsgi_servers import (SERVER_NAMES, LogWatch, require_module, start_server,
                           validator_complaints)
 
@@ -273,7 +274,7 @@ def test_multipart_file_upload(flask_server):
 def test_multipart_upload_with_curl(flask_server, tmp_path):
     upload = tmp_path / "report.pdf"
     upload.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 10000)
-    out = subprocess.run(["curl", "-sS", "--max-time", "20", "-F", f"doc=@{upload}",
+    out = subprocess.run([require_tool("curl"), "-sS", "--max-time", "20", "-F", f"doc=@{upload}",
                           "-F", "title=quarterly", f"{flask_server.url}/upload"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

@@ -122,6 +122,6 @@ def test_gigabyte_upload_with_bounded_memory(tmp_path, kind, upload):
         assert growth < RSS_GROWTH_LIMIT_KIB, \
             f"worker RSS grew from {baseline} KiB to {rss.peak} KiB"
         assert validator_complaints(watch.new()) == []
-        assert worker in server.workers(), "the worker survived the upload"
+        assert worker in server.workers(), "the worker died during the upload"
     finally:
         server.stop()

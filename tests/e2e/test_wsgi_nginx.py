@@ -2,7 +2,6 @@
 `strata wsgi` over TCP and over a unix socket, with the usual proxy headers (and
 gunicorn 20.1 behind the same nginx, to show the expectations are gunicorn's)."""
 import hashlib
-import json
 
 import pytest
 import requests

@@ -3,10 +3,10 @@ under load, TERM, INT), worker timeouts, respawns, --max-requests, start-up fail
 --check-config, --preload, --chdir, --pythonpath, -e, SCRIPT_NAME / --root-path,
 WEB_CONCURRENCY, PORT, -p, -D and the access log's default line. Each test runs against
 strata and gunicorn 20.1 unless it says otherwise."""
-import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -110,7 +110,7 @@ def test_hup_under_load_fails_no_request(kind, tmp_path):
     wrk = require_tool("wrk")
     server = start(kind, tmp_path, "-w", "2")
     before = wait_for_workers(server, 2)
-    load = subprocess.Popen([wrk, "-t1", "-c8", "-d6s", f"{server.url}/"],
+    load = subprocess.Popen([wrk, "-t1", "-c8", "-d6s", "--timeout", "10s", f"{server.url}/"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         time.sleep(1)
@@ -278,6 +278,30 @@ def test_threads_run_requests_at_once_in_one_worker(kind, tmp_path):
     assert results == [f"together in {worker}"] * 3
 
 
+SLOW_CLIENT_APP = r'''
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/big":
+        write = start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        for _ in range(30):
+            write(b"z" * (1 << 20))  # waits (without the GIL) while the client lags
+        return []
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
+'''
+
+
+def test_a_stalled_client_holds_one_app_thread_not_the_worker(kind, tmp_path):
+    server = start(kind, tmp_path, "--threads", "2", source=SLOW_CLIENT_APP)
+    worker = wait_for_workers(server, 1)[0]
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as stalled:
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.sendall(b"GET /big HTTP/1.1\r\nHost: h\r\n\r\n")
+        time.sleep(0.5)
+        for _ in range(3):
+            assert requests.get(f"{server.url}/other", timeout=10).text == "ok"
+    assert server.workers() == [worker], "the worker died and was replaced"
+
+
 # --- start-up ----------------------------------------------------------------------------
 
 def command(kind, *args):
@@ -423,6 +447,56 @@ def test_daemon(kind, tmp_path):
         answer = requests.get(f"http://127.0.0.1:{port}/", timeout=10).json()
         assert answer["pid"] in child_pids(daemon)
         assert os.getsid(daemon) != os.getsid(0), "a daemon leaves the caller's session"
+    finally:
+        os.kill(daemon, signal.SIGTERM)
+        wait_until(lambda: not os.path.exists(f"/proc/{daemon}"), timeout=15,
+                   what="the daemon's exit")
+
+
+CAPTURE_APP = r'''
+import sys
+
+
+def app(environ, start_response):
+    print("stdout of the app for", environ["PATH_INFO"], flush=True)
+    print("stderr of the app for", environ["PATH_INFO"], file=sys.stderr, flush=True)
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
+'''
+
+
+def test_capture_output_into_the_error_log_and_after_usr1(kind, tmp_path):
+    server = start(kind, tmp_path, "--capture-output", source=CAPTURE_APP)
+    wait_for_workers(server, 1)
+    requests.get(f"{server.url}/first", timeout=10)
+    assert server.wait_for_log("stdout of the app for /first")
+    assert server.wait_for_log("stderr of the app for /first")
+    assert "of the app" not in server.stdout() + server.stderr()
+    # logrotate's way: move the file, then USR1 to reopen it.
+    rotated = server.error_log.with_suffix(".1")
+    server.error_log.rename(rotated)
+    server.signal(signal.SIGUSR1)
+    wait_until(server.error_log.exists, what="a reopened error log")
+    time.sleep(0.5)  # the workers reopen theirs once the master told them
+    requests.get(f"{server.url}/second", timeout=10)
+    assert server.wait_for_log("stdout of the app for /second")
+    assert "/second" not in rotated.read_text()
+
+
+def test_capture_output_of_a_daemon(kind, tmp_path):
+    (tmp_path / "app.py").write_text(CAPTURE_APP)
+    port = free_port()
+    pidfile, log = tmp_path / "daemon.pid", tmp_path / "daemon-error.log"
+    launched = run_to_exit(kind, tmp_path, "-D", "--capture-output", "-p", str(pidfile),
+                           "--bind", f"127.0.0.1:{port}", "--error-logfile", str(log), "app:app")
+    assert launched.returncode == 0, launched.stderr
+    wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), what="the pid file")
+    daemon = int(pidfile.read_text())
+    try:
+        wait_until(lambda: child_pids(daemon), what="the daemon's worker")
+        requests.get(f"http://127.0.0.1:{port}/daemon", timeout=10)
+        wait_until(lambda: "stdout of the app for /daemon" in log.read_text(),
+                   what="the app's output in the log")
     finally:
         os.kill(daemon, signal.SIGTERM)
         wait_until(lambda: not os.path.exists(f"/proc/{daemon}"), timeout=15,

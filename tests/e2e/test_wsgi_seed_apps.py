@@ -9,7 +9,7 @@ import requests
 
 from conftest import SOURCE_DIR
 from wsgi_servers import (SERVER_NAMES, SERVERS, LogWatch, connect, read_all,
-                          require_module, wait_until)
+                          require_module, start_server, validator_complaints, wait_until)
 
 SEED = SOURCE_DIR / "examples/seed"
 APPS = ["myapp", "myapp_str", "simple_app", "middleware", "werkzeug_hello", "werkzeug_routing",
@@ -144,6 +144,46 @@ def test_flask_app(run_seed):
     status = requests.get(f"{server.url}/api/status", timeout=10).json()
     assert status["status"] == "ok"
     assert status["server"].startswith(server.name)
+
+
+# The documented URLs of each app that follows PEP 3333 (all but myapp_str).
+VALIDATED_URLS = {
+    "myapp": ["/"],
+    "simple_app": ["/", "/x"],
+    "middleware": ["/"],
+    "werkzeug_hello": ["/"],
+    "werkzeug_routing": ["/", "/hello/Ada", "/add/2/40", "/nope", "/docs"],
+    "flask_app": ["/", "/hello/Ada", "/api/status", "/missing"],
+}
+
+VALIDATED_SEED_APP = """
+import sys
+sys.path.insert(0, {seed!r})
+from {module} import {name} as app
+"""
+
+
+@pytest.mark.parametrize("app", sorted(VALIDATED_URLS))
+def test_seed_app_under_the_validator(kind, app, tmp_path):
+    """Each seed app, wrapped in wsgiref's validator, answers its documented URLs with
+    nothing for the validator to complain about, on either server."""
+    *_, target = shlex.split(documented_command(app))
+    module, name = target.split(":")
+    source = VALIDATED_SEED_APP.format(seed=str(SEED), module=module, name=name)
+    server = start_server(kind, tmp_path, source, validate="lenient",
+                          env={"PYTHONDONTWRITEBYTECODE": "1"})
+    try:
+        for url in VALIDATED_URLS[app]:
+            response = requests.get(f"{server.url}{url}", allow_redirects=False, timeout=10)
+            assert response.status_code < 500, (url, response.text)
+        assert validator_complaints(server.everything_logged()) == []
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=SERVER_NAMES)
+def kind(request):
+    return request.param
 
 
 def test_no_bytecode_left_in_the_source_tree():

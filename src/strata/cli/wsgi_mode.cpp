@@ -1,8 +1,10 @@
 #include "strata/cli/wsgi_mode.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -41,6 +43,39 @@ bool open_error_log(const python::WsgiSettings& settings) {
         return false;
     }
     return true;
+}
+
+// gunicorn's --capture-output: stdout and stderr (the app's print(), tracebacks Python
+// itself writes) go to the error log file, appended. Nothing when the error log is
+// stderr. gunicorn does it when its logger starts and again on USR1.
+bool capture_output(const python::WsgiSettings& settings) {
+    if (!settings.capture_output || settings.errorlog.empty() || settings.errorlog == "-")
+        return true;
+    int fd = ::open(settings.errorlog.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        log::error("cannot capture output into '{}': {}", settings.errorlog, std::strerror(errno));
+        return false;
+    }
+    std::fflush(stdout);
+    std::fflush(stderr);
+    bool ok = ::dup2(fd, STDOUT_FILENO) >= 0 && ::dup2(fd, STDERR_FILENO) >= 0;
+    if (!ok) log::error("cannot capture output: dup2() failed: {}", std::strerror(errno));
+    ::close(fd);
+    return ok;
+}
+
+// Captured again after -D sent stdio to /dev/null (the master's when_ready comes after
+// that, before the first worker) and after USR1 reopened the log.
+void keep_output_captured(gateway::AppServerConfig& config, const python::WsgiSettings& settings) {
+    if (!settings.capture_output) return;
+    config.when_ready = [hook = std::move(config.when_ready), &settings] {
+        capture_output(settings);
+        if (hook) hook();
+    };
+    config.reopen_logs = [hook = std::move(config.reopen_logs), &settings] {
+        if (hook) hook();
+        capture_output(settings);
+    };
 }
 
 // -e KEY=VALUE, and --chdir, before anything is imported (gunicorn's order).
@@ -89,7 +124,8 @@ int run_wsgi_mode(const std::vector<std::string>& args) {
     }
     auto app_module = resolve_app_module(*line, *settings);
     if (!app_module) return print_exit(app_module.error());
-    if (!prepare_process(*settings) || !open_error_log(*settings)) return 1;
+    if (!prepare_process(*settings) || !open_error_log(*settings) || !capture_output(*settings))
+        return 1;
     auto server = build_wsgi_server(*settings, *app_module);
     if (!server) {
         fmt::print(stderr, "Error: {}\n", server.error());
@@ -97,6 +133,7 @@ int run_wsgi_mode(const std::vector<std::string>& args) {
     }
     if (settings->check_config) return check_app_loads(**server) ? 0 : 1;
     run_python_exit_work_last((*server)->config);
+    keep_output_captured((*server)->config, (*server)->settings);
     return gateway::run_app_server((*server)->config);
 }
 

@@ -161,6 +161,11 @@ class RecordingStartResponse final : public gateway::StartResponse {
     }
     bool write(std::string_view bytes) override {
         gil_held_in_write = PyGILState_Check() != 0;
+        if (slow_client_of != nullptr) {
+            // The server's wait for a slow client (AppHandler::wait_for_window).
+            slow_client_of->before_wait();
+            slow_client_of->after_wait();
+        }
         if (!started) {
             error_ = "write() before start_response()";
             return false;
@@ -189,6 +194,8 @@ class RecordingStartResponse final : public gateway::StartResponse {
     bool headers_sent = false;  // set by a write(), or by a test
     bool client_gone = false;
     bool gil_held_in_write = true;
+    // When set, every write() waits as the server does for a slow client.
+    gateway::App* slow_client_of = nullptr;
 
   private:
     std::string error_;

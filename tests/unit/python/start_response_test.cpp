@@ -168,7 +168,7 @@ def application(environ, start_response):
     EXPECT_EQ(run(*app, RequestSpec{}).body.substr(0, 16), "invalid status \"");
 }
 
-TEST(StartResponse, WriteSendsBytesWithoutTheGil) {
+TEST(StartResponse, WriteSendsBytes) {
     write_module("sr_write_app", R"(
 def application(environ, start_response):
     write = start_response("200 OK", [("Content-Type", "text/plain")])
@@ -188,10 +188,32 @@ def application(environ, start_response):
     RecordingStartResponse start;
     Outcome out = run(*app, RequestSpec{}, start);
     EXPECT_EQ(start.written, "written early, ");
-    EXPECT_FALSE(start.gil_held_in_write);
     EXPECT_EQ(out.body,
               "then returned; write() argument must be bytes, not str; write() argument must "
               "be bytes, not bytearray; write() argument must be bytes, not NoneType");
+}
+
+// The server lets the GIL go while write() waits for a slow client (App::before_wait),
+// which needs it held: write() must not have let it go already (that was a fatal
+// "PyEval_SaveThread: ... the GIL is released" abort of the worker).
+TEST(StartResponse, WriteKeepsTheGilForTheServersWait) {
+    write_module("sr_slow_write_app", R"(
+def application(environ, start_response):
+    write = start_response("200 OK", [])
+    for i in range(3):
+        write(b"chunk %d " % i)
+    return [b"done"]
+)");
+    auto app = load("sr_slow_write_app");
+    ASSERT_TRUE(app);
+    RecordingStartResponse start;
+    start.slow_client_of = app.get();
+    app->attach_thread();  // as an app thread: the GIL held from here on
+    Outcome out = run(*app, RequestSpec{}, start);
+    app->detach_thread();
+    EXPECT_TRUE(start.gil_held_in_write);
+    EXPECT_EQ(start.written, "chunk 0 chunk 1 chunk 2 ");
+    EXPECT_EQ(out.body, "done");
 }
 
 TEST(StartResponse, WriteRaisesWhenTheClientIsGone) {

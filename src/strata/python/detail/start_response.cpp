@@ -5,7 +5,6 @@
 #include "strata/gateway/response_start.h"
 #include "strata/python/detail/latin1.h"
 #include "strata/python/detail/static_type.h"
-#include "strata/python/gil.h"
 #include "strata/python/py_ref.h"
 
 namespace strata::python::detail {
@@ -173,11 +172,11 @@ PyObject* write_call(PyObject* self, PyObject* const* args, size_t nargsf, PyObj
     gateway::StartResponse* target = owner.target;
     if (target == nullptr) return request_over();
     std::string_view bytes(PyBytes_AS_STRING(data), static_cast<size_t>(PyBytes_GET_SIZE(data)));
-    bool written = false;
-    {
-        GilRelease unlocked;  // a slow client must not stop other Python threads
-        written = target->write(bytes);
-    }
+    // With the GIL: when the client is slow, the server waits through App::before_wait()
+    // and after_wait(), which let the GIL go for the wait and need it held to do so
+    // (letting it go here too made that wait a fatal "PyEval_SaveThread ... the GIL is
+    // released" abort).
+    bool written = target->write(bytes);
     if (!written) {
         PyErr_Format(PyExc_OSError, "write() failed: %s", std::string(target->error()).c_str());
         return nullptr;
