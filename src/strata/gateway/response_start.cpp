@@ -19,6 +19,13 @@ bool is_field_value(std::string_view text) {
     return http::detail::all_of(text, http::detail::kFieldValue);
 }
 
+void trim_whitespace(std::string& value) {
+    size_t begin = value.find_first_not_of(" \t");
+    if (begin == std::string::npos) return value.clear();
+    size_t end = value.find_last_not_of(" \t");
+    value = value.substr(begin, end - begin + 1);
+}
+
 Result<int, std::string> check_status(std::string_view status) {
     bool digits = status.size() >= 3;
     for (size_t i = 0; digits && i < 3; ++i)
@@ -74,6 +81,7 @@ Result<ResponseStart, std::string> check_response_start(std::string_view status,
     if (status.size() == 3) start.status_text += ' ';
     start.headers.reserve(headers.size());
     for (ResponseHeader& h : headers) {
+        trim_whitespace(h.value);  // RFC 9110 §5.5: no surrounding whitespace in a value
         if (!is_token(h.name)) return Err{fmt::format("invalid header name {:?}", h.name)};
         if (!is_field_value(h.value))
             return Err{fmt::format("invalid value for header {:?}: control characters", h.name)};
@@ -94,6 +102,7 @@ Result<ResponseStart, std::string> check_response_start(std::string_view status,
             start.server = std::move(h.value);
             continue;
         }
+        if (http::iequals(h.name, "date")) continue;  // the connection writes its own, once
         start.headers.push_back(std::move(h));
     }
     return start;

@@ -75,7 +75,9 @@ bool Responder::send(std::string_view bytes, bool may_gather) {
         gathered_.append(bytes);
         send_head();  // the head and these first bytes in one message
     }
-    job_.channel.wait_for_window(job_);
+    // A body already in memory costs no more queued than held by the app: waiting for a
+    // slow client would only hold the app thread.
+    if (!may_gather) job_.channel.wait_for_window(job_);
     return !client_gone();
 }
 
