@@ -99,18 +99,6 @@ uint64_t jittered_max_requests(const python::WsgiSettings& settings) {
     return static_cast<uint64_t>(settings.max_requests) + jitter;
 }
 
-gateway::AccessRecord access_record(const gateway::CompletedRequest& done) {
-    return gateway::AccessRecord{
-        .request = done.request,
-        .status = done.status,
-        .response_headers = done.response_headers,
-        .body_bytes = done.body_bytes,
-        .start = done.arrived,
-        .duration = done.duration,
-        .error_path = done.status == 500 && done.response_headers == nullptr,
-    };
-}
-
 void fill_config(WsgiServer& server, std::vector<process::Listen> listen) {
     const python::WsgiSettings& s = server.settings;
     gateway::AppServerConfig& c = server.config;
@@ -129,9 +117,7 @@ void fill_config(WsgiServer& server, std::vector<process::Listen> listen) {
     c.daemon = s.daemon;
     gateway::AccessLog* access = server.access_log.get();
     if (access && access->enabled())
-        c.on_complete = [access](const gateway::CompletedRequest& done) {
-            access->log(access_record(done));
-        };
+        c.on_complete = [access](const gateway::AccessRecord& done) { access->log(done); };
     c.reopen_logs = [access] {
         log::reopen();
         if (access) access->reopen();

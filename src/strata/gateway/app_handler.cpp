@@ -180,7 +180,7 @@ void AppHandler::apply(detail::Message& m) {
             // The app's head (if it gave one) never went out: on_complete must not pair
             // its headers with the server's 500. The app thread is done with the job.
             job.start.reset();
-            return finish(job, 500);
+            return finish(job, 500, true);
         case detail::Message::Kind::drop:
             exchange.close_without_response();
             job.start.reset();  // as for fail: nothing of the app's head went out
@@ -192,18 +192,20 @@ void AppHandler::apply(detail::Message& m) {
 }
 
 // The exchange is answered (and may be gone): only the job's own data is used now.
-void AppHandler::finish(detail::Job& job, int status) {
+void AppHandler::finish(detail::Job& job, int status, bool error_path) {
     ++completed_;
     --jobs_;
     if (options_.on_complete) {
         auto now = std::chrono::steady_clock::now();
-        CompletedRequest done{
-            job.request,
-            status,
-            job.start ? &job.start->headers : nullptr,
-            job.handed_over,
-            job.arrived,
-            std::chrono::duration_cast<std::chrono::microseconds>(now - job.started)};
+        AccessRecord done{
+            .request = job.request,
+            .status = status,
+            .response_headers = job.start ? &job.start->headers : nullptr,
+            .body_bytes = job.handed_over,
+            .start = job.arrived,
+            .duration = std::chrono::duration_cast<std::chrono::microseconds>(now - job.started),
+            .error_path = error_path,
+        };
         options_.on_complete(done);
     }
     delete &job;

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "strata/gateway/access_log.h"
 #include "strata/gateway/app.h"
 #include "strata/gateway/detail/job.h"
 #include "strata/gateway/detail/job_queue.h"
@@ -24,23 +25,14 @@
 
 namespace strata::gateway {
 
-// What the server knows of a request once its response is over (for the access log).
-struct CompletedRequest {
-    const Request& request;
-    int status = 0;  // 500 when the app failed before its head, 0 when nothing was sent
-    const ResponseHeaders* response_headers = nullptr;
-    uint64_t body_bytes = 0;  // body bytes handed to the connection
-    std::chrono::system_clock::time_point arrived;
-    std::chrono::microseconds duration{0};
-};
-
 struct AppHandlerOptions {
     unsigned threads = 1;
     RequestSettings request;
     // Bytes of one response that may be on their way to a slow client before the app's
     // next write blocks.
     uint64_t stream_window = 1024 * 1024;
-    std::function<void(const CompletedRequest&)> on_complete;  // loop thread
+    // Once a response is over (status 0 when nothing was sent): the access log's record.
+    std::function<void(const AccessRecord&)> on_complete;  // loop thread
 };
 
 // Lowers the calling thread to SCHED_BATCH (see app_handler.cpp).
@@ -73,7 +65,7 @@ class AppHandler final : public net::HttpHandler, private detail::JobChannel {
     void run_thread(size_t index);
     void deliver();  // loop thread: applies every posted message
     void apply(detail::Message& message);
-    void finish(detail::Job& job, int status);
+    void finish(detail::Job& job, int status, bool error_path = false);
 
     net::EventLoop& loop_;
     App& app_;

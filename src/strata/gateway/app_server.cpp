@@ -105,7 +105,7 @@ int run_app_worker(const AppServerConfig& config, process::WorkerContext& contex
     options.request = config.request;
     for (int fd : context.listen_fds)
         options.request.listeners.push_back(listener_name(fd));
-    options.on_complete = [&config, &retirement](const CompletedRequest& done) {
+    options.on_complete = [&config, &retirement](const AccessRecord& done) {
         if (config.on_complete) config.on_complete(done);
         retirement.count();
     };
@@ -129,10 +129,8 @@ namespace {
 // gunicorn's "Listening at: http://127.0.0.1:8000 (pid)" address forms.
 std::string listen_url(const process::Listen& listen) {
     const net::ListenAddress& a = listen.address;
-    if (a.inherited_fd >= 0) return fmt::format("fd://{}", a.inherited_fd);
-    if (!a.unix_path.empty()) return "unix:" + a.unix_path;
-    bool v6 = a.host.find(':') != std::string::npos;
-    return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", a.host, v6 ? "]" : "", a.port);
+    bool tcp = a.inherited_fd < 0 && a.unix_path.empty();
+    return (tcp ? "http://" : "") + net::describe(a);
 }
 
 }  // namespace

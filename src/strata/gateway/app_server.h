@@ -36,8 +36,8 @@ struct AppServerConfig {
     // Loads the app, in each worker after fork (or once in the master when preloaded:
     // then this hands out the loaded one). An error is printed and the master stops.
     std::function<Result<std::shared_ptr<App>, std::string>()> load_app;
-    std::function<void(const CompletedRequest&)> on_complete;  // each worker's loop thread
-    std::function<void()> reopen_logs;                         // USR1, in every process
+    std::function<void(const AccessRecord&)> on_complete;  // each worker's loop thread
+    std::function<void()> reopen_logs;                     // USR1, in every process
 
     // gunicorn's server hooks; all optional. Master side:
     std::function<void()> on_starting;  // before the listeners are bound

@@ -173,15 +173,6 @@ bool to_socket_address(const ListenAddress& address, SocketAddress& out) {
 }
 
 // As nginx prints listen addresses: "0.0.0.0:80", "[::1]:80", "unix:/run/x.sock".
-std::string describe(const ListenAddress& address) {
-    if (address.inherited_fd >= 0) return fmt::format("fd://{}", address.inherited_fd);
-    if (!address.unix_path.empty()) return fmt::format("unix:{}", address.unix_path);
-    if (address.host.empty()) return fmt::format("0.0.0.0:{}", address.port);
-    if (address.host.find(':') != std::string::npos) {
-        return fmt::format("[{}]:{}", address.host, address.port);
-    }
-    return fmt::format("{}:{}", address.host, address.port);
-}
 
 std::string system_error(std::string_view call, int error) {
     return fmt::format("{} failed ({}: {})", call, error, strerrordesc_np(error));
@@ -253,6 +244,16 @@ bool is_resource_error(int error) {
 }
 
 }  // namespace
+
+std::string describe(const ListenAddress& address) {
+    if (address.inherited_fd >= 0) return fmt::format("fd://{}", address.inherited_fd);
+    if (!address.unix_path.empty()) return fmt::format("unix:{}", address.unix_path);
+    if (address.host.empty()) return fmt::format("0.0.0.0:{}", address.port);
+    if (address.host.find(':') != std::string::npos) {
+        return fmt::format("[{}]:{}", address.host, address.port);
+    }
+    return fmt::format("{}:{}", address.host, address.port);
+}
 
 Result<ListenAddress, std::string> parse_listen_address(std::string_view text) {
     if (text.starts_with(kUnixPrefix)) return parse_unix_address(text);

@@ -24,6 +24,9 @@ struct ListenAddress {
 // Parses nginx's listen forms: "8080", "127.0.0.1:8080", "[::]:8080", "*:80",
 // "localhost:80", "unix:/run/x.sock". Error text says what is wrong.
 Result<ListenAddress, std::string> parse_listen_address(std::string_view text);
+// How logs and errors name an address: "127.0.0.1:8000", "0.0.0.0:80", "[::1]:80",
+// "unix:/run/x.sock", "fd://3".
+std::string describe(const ListenAddress& address);
 
 struct ListenOptions {
     int backlog = 511;  // nginx's default on Linux

@@ -398,6 +398,7 @@ struct Completion {
     uint64_t body_bytes = 0;
     std::chrono::system_clock::time_point arrived;
     std::chrono::microseconds duration{0};
+    bool error_path = false;
 };
 
 // A real event loop and HttpServer in a thread, with an AppHandler in front of the
@@ -410,7 +411,7 @@ class AppHandlerTest : public ::testing::Test {
         ASSERT_TRUE(opened.ok()) << opened.error();
         listen_fd_ = *opened;
         port_ = net::bound_port(listen_fd_);
-        options.on_complete = [this](const CompletedRequest& done) {
+        options.on_complete = [this](const AccessRecord& done) {
             Completion c;
             c.status = done.status;
             c.target = std::string(done.request.target);
@@ -419,7 +420,8 @@ class AppHandlerTest : public ::testing::Test {
                 for (const ResponseHeader& h : *done.response_headers)
                     c.headers.emplace_back(h.name, h.value);
             c.body_bytes = done.body_bytes;
-            c.arrived = done.arrived;
+            c.arrived = done.start;
+            c.error_path = done.error_path;
             c.duration = done.duration;
             std::lock_guard lock(completions_mutex_);
             completions_.push_back(std::move(c));
@@ -1076,6 +1078,7 @@ TEST_F(AppHandlerTest, AppFailingBeforeItsHeadGetsA500AndTheConnectionCloses) {
     for (const Completion& c : completions(2)) {
         EXPECT_EQ(c.status, 500) << c.target;
         EXPECT_FALSE(c.has_headers) << c.target << ": the app's headers never went out";
+        EXPECT_TRUE(c.error_path) << c.target << ": logged as gunicorn logs its own 500";
     }
 }
 
@@ -1744,6 +1747,9 @@ TEST_F(AppHandlerTest, OnCompleteHearsStatusHeadersAndBodyBytes) {
     EXPECT_EQ(done[2].status, 500);
     EXPECT_FALSE(done[2].has_headers);
     EXPECT_EQ(done[2].body_bytes, 0u);
+    EXPECT_FALSE(done[0].error_path);
+    EXPECT_FALSE(done[1].error_path);
+    EXPECT_TRUE(done[2].error_path);
     for (const Completion& c : done) {
         EXPECT_GE(c.arrived, before - 1s) << c.target;
         EXPECT_GE(c.duration.count(), 0) << c.target;
