@@ -141,6 +141,7 @@ int run_app_server(const AppServerConfig& config) {
     process::MasterOptions options;
     options.signals = process::gunicorn_signals();
     options.messages = process::gunicorn_messages();
+    options.upgrade = process::gunicorn_upgrade();  // USR2: GUNICORN_FD, "<pid>.2"
     options.worker_timeout = config.timeout;
     options.on_reload = config.on_reload;
     options.when_ready = [&config](const std::vector<int>&) {

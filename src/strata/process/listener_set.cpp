@@ -43,15 +43,26 @@ const ListenerSet::Entry* ListenerSet::find(const std::string& key) const {
     return nullptr;
 }
 
-void ListenerSet::close_entry(const Entry& entry) {
+void ListenerSet::close_entry(const Entry& entry, bool remove_socket_file) {
     ::close(entry.fd);
     // The socket file would outlive us and mislead the next bind's stale-socket check.
-    if (!entry.listen.address.unix_path.empty()) ::unlink(entry.listen.address.unix_path.c_str());
+    if (remove_socket_file && !entry.listen.address.unix_path.empty())
+        ::unlink(entry.listen.address.unix_path.c_str());
+}
+
+// An inherited socket is already bound and listening; only its backlog may differ.
+Result<int, std::string> ListenerSet::open_or_inherit(const Listen& listen) {
+    int fd = inherited_.take(listen.address);
+    if (fd < 0) return net::open_listener(listen.address, listen.options);
+    if (::listen(fd, listen.options.backlog) != 0) {
+        log::warn("listen() with backlog {} failed ({}: {})", listen.options.backlog, errno,
+                  strerrordesc_np(errno));
+    }
+    return fd;
 }
 
 // Builds the next entries in `next`; the error text is empty on success.
-std::string ListenerSet::open_or_keep(const std::vector<Listen>& wanted,
-                                      std::vector<Entry>& next) const {
+std::string ListenerSet::open_or_keep(const std::vector<Listen>& wanted, std::vector<Entry>& next) {
     for (const Listen& listen : wanted) {
         std::string key = key_of(listen.address);
         for (const Entry& entry : next) {
@@ -61,7 +72,7 @@ std::string ListenerSet::open_or_keep(const std::vector<Listen>& wanted,
             next.push_back({key, listen, kept->fd});
             continue;
         }
-        auto fd = net::open_listener(listen.address, listen.options);
+        auto fd = open_or_inherit(listen);
         if (!fd) return fd.error();
         next.push_back({key, listen, fd.value()});
     }
@@ -91,6 +102,7 @@ Result<std::vector<int>, std::string> ListenerSet::update(const std::vector<List
         return Err(std::move(error));
     }
     retire_unwanted(next);
+    inherited_.close_unclaimed();
     entries_ = std::move(next);
     std::vector<int> fds;
     for (const Entry& entry : entries_)
@@ -98,10 +110,11 @@ Result<std::vector<int>, std::string> ListenerSet::update(const std::vector<List
     return fds;
 }
 
-void ListenerSet::close_all() {
+void ListenerSet::close_all(bool remove_socket_files) {
     for (const Entry& entry : entries_)
-        close_entry(entry);
+        close_entry(entry, remove_socket_files);
     entries_.clear();
+    inherited_.close_unclaimed();
 }
 
 }  // namespace strata::process

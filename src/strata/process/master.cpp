@@ -13,11 +13,11 @@ namespace {
 // What is left to do once the loop has returned, kept aside before the options move
 // into the loop.
 struct Farewell {
-    std::string pid_file;
     MasterMessages messages;
     std::function<void()> on_exit;
 
-    void say_goodbye(pid_t pid, int status) const {
+    // `pid_file` is where the pid is now: the .oldbin after an upgrade.
+    void say_goodbye(const std::string& pid_file, pid_t pid, int status) const {
         if (!pid_file.empty()) remove_pid_file(pid_file, pid);
         say(messages.shutting_down);
         if (status == kWorkerBootFailed) say(messages.boot_failed_reason);
@@ -28,7 +28,7 @@ struct Farewell {
 }  // namespace
 
 int run_master(MasterOptions options) {
-    Farewell farewell{options.pid_file, options.messages, options.on_exit};
+    Farewell farewell{options.messages, options.on_exit};
     bool daemon = options.daemon;
     detail::MasterLoop master(std::move(options));
     // First thing: a reload signal arriving while the configuration loads then waits its
@@ -38,13 +38,16 @@ int run_master(MasterOptions options) {
     ::signal(SIGPIPE, SIG_IGN);
 
     std::string error = master.prepare();
-    if (error.empty() && daemon) {
+    // A new binary is already a child of the detached old master; forking away again
+    // would look to the old master as if the new binary had exited.
+    if (error.empty() && daemon && !master.started_by_upgrade()) {
         auto detached = daemonize();
         if (!detached) error = detached.error();
     }
     pid_t pid = ::getpid();
-    if (error.empty() && !farewell.pid_file.empty()) {
-        auto written = write_pid_file(farewell.pid_file, pid);
+    std::string pid_file = master.pid_file_in_use();
+    if (error.empty() && !pid_file.empty()) {
+        auto written = write_pid_file(pid_file, pid);
         if (!written) error = written.error();
     }
     if (!error.empty()) {
@@ -52,7 +55,7 @@ int run_master(MasterOptions options) {
         return 1;
     }
     int status = master.run();
-    farewell.say_goodbye(pid, status);
+    farewell.say_goodbye(master.pid_file_in_use(), pid, status);
     return status;
 }
 

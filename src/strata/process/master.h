@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "strata/base/result.h"
+#include "strata/process/binary_upgrade.h"
 #include "strata/process/listener_set.h"
 #include "strata/process/messages.h"
 #include "strata/process/signals.h"
@@ -43,6 +44,8 @@ struct MasterOptions {
     SignalMap signals = nginx_signals();
     // What the master and its workers log about themselves.
     MasterMessages messages = nginx_messages();
+    // How the map's upgrade_binary signal (USR2) hands over to a new binary.
+    UpgradeStyle upgrade = nginx_upgrade();
     std::string pid_file;  // empty: none
     bool daemon = false;
     // Stopping workers still alive this long after a graceful stop are killed
@@ -72,12 +75,21 @@ struct MasterOptions {
     std::function<void(unsigned new_value, unsigned old_value)> nworkers_changed;
     // The workers are gone and the pid file removed; the master returns next.
     std::function<void()> on_exit;
+    // Binary upgrade (the map's upgrade_binary signal). Around the fork of the new
+    // binary, in the master (an embedded interpreter's fork protocol):
+    std::function<void()> before_new_binary_fork;
+    std::function<void()> after_new_binary_fork_in_parent;
+    // In that forked child just before it execs (gunicorn's pre_exec). False: the child
+    // exits instead, and the old master serves on.
+    std::function<bool()> pre_exec;
 };
 
 // Runs the master until it is stopped; returns the process exit status. Start-up errors
-// (configuration, bind, pid file) are logged at emerg level and return 1 before any
-// worker starts. Call it before any thread is started; the signals of `signals` and
-// SIGCHLD stay blocked in the calling thread afterwards.
+// (configuration, bind, pid file, a malformed socket hand-over) are logged at emerg
+// level and return 1 before any worker starts. A master started by a binary upgrade (the
+// hand-over variable set) serves on the sockets it was handed and does not detach. Call
+// it before any thread is started; the signals of `signals` and SIGCHLD stay blocked in
+// the calling thread afterwards.
 int run_master(MasterOptions options);
 
 }  // namespace strata::process

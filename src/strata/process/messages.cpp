@@ -26,6 +26,18 @@ MasterMessages nginx_messages() {
     m.workers_changed = {Level::notice, "worker processes: {count}"};
     m.respawn_delayed = {Level::alert,
                          "worker processes exit right after start, respawning in {delay} ms"};
+    m.inherited_sockets = {Level::notice, "using inherited sockets from \"{value}\""};
+    m.new_binary_started = {Level::notice, "start new binary process {pid}"};
+    m.new_binary_exited = {Level::notice, "new binary process {pid} {how}"};
+    m.pid_file_restored = {Level::notice, "pid file \"{path}\" restored"};
+    m.upgrade_refused_new_binary_runs = {
+        Level::crit,
+        "the changing binary signal is ignored: you should shutdown or terminate before "
+        "either old or new binary's process"};
+    m.upgrade_refused_old_master_runs = m.upgrade_refused_new_binary_runs;
+    m.upgrade_failed = {Level::alert, "{error}"};
+    m.stop_workers_ignored = {Level::notice,
+                              "{signal} ignored: the master runs in the foreground (daemon off)"};
     m.shutting_down = {Level::notice, "exit"};
     return m;
 }
@@ -48,6 +60,12 @@ MasterMessages gunicorn_messages() {
                          "Worker processes exit right after start, respawning in {delay} ms"};
     m.shutting_down = {Level::info, "Shutting down: Master"};
     m.boot_failed_reason = {Level::info, "Reason: Worker failed to boot."};
+    m.upgrade_refused_new_binary_runs = {Level::warn, "USR2 signal ignored. Child exists."};
+    m.upgrade_refused_old_master_runs = {Level::warn, "USR2 signal ignored. Parent exists."};
+    m.promoted = {Level::info, "Master has been promoted."};
+    m.upgrade_failed = {Level::error, "{error}"};
+    m.stop_workers_ignored = {Level::debug, "SIGWINCH ignored. Not daemonized"};
+    m.stopping_workers = {Level::info, "graceful stop of workers"};
     return m;
 }
 

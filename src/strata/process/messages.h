@@ -52,6 +52,25 @@ struct MasterMessages {
     LogLine workers_changed;
     // Master: workers die right after start, the next fork waits: {delay} (ms).
     LogLine respawn_delayed;
+    // Binary upgrade (USR2). New master, at start: {value} (the hand-over variable's).
+    LogLine inherited_sockets;
+    // Old master: the new binary was forked: {pid}; it was reaped: {pid} {how}, and the
+    // pid file is back: {path}.
+    LogLine new_binary_started;
+    LogLine new_binary_exited;
+    LogLine pid_file_restored;
+    // USR2 while an upgrade is under way: in the old master (its new binary runs), in
+    // the new one (its old master runs).
+    LogLine upgrade_refused_new_binary_runs;
+    LogLine upgrade_refused_old_master_runs;
+    // New master, its old master is gone and it takes the pid file's name: {path}.
+    LogLine promoted;
+    // Old master: the upgrade could not start; new binary: its exec failed: {error}.
+    LogLine upgrade_failed;
+    // Master: WINCH arrived but the master is not detached (daemon off): a terminal's
+    // window resize sends it too. {signal}. Or it stops its workers.
+    LogLine stop_workers_ignored;
+    LogLine stopping_workers;
     // Master, its last lines: always, then after a worker failed to boot.
     LogLine shutting_down;
     LogLine boot_failed_reason;

@@ -21,6 +21,10 @@ std::string_view command_name(Command command) {
             return "add worker";
         case Command::remove_worker:
             return "remove worker";
+        case Command::upgrade_binary:
+            return "changing binary";  // nginx's words, which its users grep for
+        case Command::stop_workers:
+            return "stop accepting connections";
         case Command::none:
             break;
     }
@@ -68,7 +72,9 @@ SignalMap nginx_signals() {
                       {SIGQUIT, Command::graceful_stop},
                       {SIGTERM, Command::fast_stop},
                       {SIGINT, Command::fast_stop},
-                      {SIGUSR1, Command::reopen_logs}});
+                      {SIGUSR1, Command::reopen_logs},
+                      {SIGUSR2, Command::upgrade_binary},
+                      {SIGWINCH, Command::stop_workers}});
 }
 
 SignalMap gunicorn_signals() {
@@ -78,7 +84,9 @@ SignalMap gunicorn_signals() {
                       {SIGINT, Command::fast_stop},
                       {SIGUSR1, Command::reopen_logs},
                       {SIGTTIN, Command::add_worker},
-                      {SIGTTOU, Command::remove_worker}});
+                      {SIGTTOU, Command::remove_worker},
+                      {SIGUSR2, Command::upgrade_binary},
+                      {SIGWINCH, Command::stop_workers}});
 }
 
 void block_signals(const sigset_t& set) {

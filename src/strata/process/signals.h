@@ -19,8 +19,10 @@ enum class Command : unsigned char {
     graceful_stop,  // stop accepting, finish in-flight requests, exit
     fast_stop,      // exit now
     reopen_logs,
-    add_worker,     // gunicorn's TTIN
-    remove_worker,  // gunicorn's TTOU
+    add_worker,      // gunicorn's TTIN
+    remove_worker,   // gunicorn's TTOU
+    upgrade_binary,  // USR2: start the binary again on the same sockets (nginx, gunicorn)
+    stop_workers,    // WINCH: workers finish and exit, the master stays (nginx, gunicorn)
 };
 
 std::string_view command_name(Command command);
@@ -44,9 +46,10 @@ class SignalMap {
     std::vector<std::pair<int, Command>> entries_;
 };
 
-// HUP reload, QUIT graceful, TERM/INT fast, USR1 reopen.
+// HUP reload, QUIT graceful, TERM/INT fast, USR1 reopen, USR2 upgrade, WINCH stop workers.
 SignalMap nginx_signals();
-// HUP reload, TERM graceful, INT/QUIT fast, USR1 reopen, TTIN/TTOU add/remove a worker.
+// HUP reload, TERM graceful, INT/QUIT fast, USR1 reopen, TTIN/TTOU add/remove a worker,
+// USR2 re-exec, WINCH stop workers.
 SignalMap gunicorn_signals();
 
 // Blocks `set` in the calling thread (and so in every thread and child it starts later):

@@ -460,6 +460,22 @@ void ServerHooks::on_exit() {
     s.call(HookKind::on_exit, {s.server.get()});
 }
 
+void ServerHooks::before_exec_fork() {
+    before_fork();
+}
+
+void ServerHooks::after_exec_fork_in_parent() {
+    python::after_fork_in_parent();
+}
+
+bool ServerHooks::pre_exec() {
+    after_fork_in_child();
+    State& s = *state_;
+    if (!s.prepared) return true;
+    GilGuard gil;
+    return s.call(HookKind::pre_exec, {s.server.get()});
+}
+
 bool ServerHooks::post_fork() {
     State& s = *state_;
     s.write_own_pid();

@@ -101,6 +101,12 @@ class ServerHooks {
     void after_fork_in_parent();  // the worker joins server.WORKERS under its pid
     void child_exit(pid_t pid, int wait_status);
     void on_exit();
+    // USR2: the fork protocol around the fork of the new master, and in that child,
+    // after the child's half of it, pre_exec(server) just before the exec. False when
+    // the hook raised: gunicorn's child dies of it and never execs.
+    void before_exec_fork();
+    void after_exec_fork_in_parent();
+    bool pre_exec();
 
     // In a worker process.
     bool post_fork();  // right after fork, before anything else

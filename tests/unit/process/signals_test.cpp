@@ -12,6 +12,8 @@ TEST(SignalMap, NginxMeanings) {
     EXPECT_EQ(map.command_for(SIGTERM), Command::fast_stop);
     EXPECT_EQ(map.command_for(SIGINT), Command::fast_stop);
     EXPECT_EQ(map.command_for(SIGUSR1), Command::reopen_logs);
+    EXPECT_EQ(map.command_for(SIGUSR2), Command::upgrade_binary);
+    EXPECT_EQ(map.command_for(SIGWINCH), Command::stop_workers);
     EXPECT_EQ(map.command_for(SIGTTIN), Command::none);
     // What the master sends its workers.
     EXPECT_EQ(map.signal_for(Command::graceful_stop), SIGQUIT);
@@ -26,6 +28,8 @@ TEST(SignalMap, GunicornMeanings) {
     EXPECT_EQ(map.command_for(SIGINT), Command::fast_stop);
     EXPECT_EQ(map.command_for(SIGTTIN), Command::add_worker);
     EXPECT_EQ(map.command_for(SIGTTOU), Command::remove_worker);
+    EXPECT_EQ(map.command_for(SIGUSR2), Command::upgrade_binary);
+    EXPECT_EQ(map.command_for(SIGWINCH), Command::stop_workers);
     EXPECT_EQ(map.signal_for(Command::graceful_stop), SIGTERM);
     EXPECT_EQ(map.signal_for(Command::fast_stop), SIGQUIT);
 }

@@ -272,6 +272,41 @@ TEST_F(HooksTest, ForkedWorkersAreTrackedByPidAndAge) {
     EXPECT_EQ(py_eval("hooktest_probe.calls[-1][1]"), "2");
 }
 
+// USR2: pre_exec(server) runs in the forked child, where Python works after the fork
+// protocol; a raising hook reports false, so the child does not exec.
+TEST_F(HooksTest, PreExecRunsInTheForkedChild) {
+    fs::path report = module_dir() / "pre_exec_report.txt";
+    fs::remove(report);
+    std::string source =
+        "import os\n"
+        "def pre_exec(server):\n"
+        "    with open(REPORT, 'w') as out:\n"
+        "        out.write(repr((server.pid == os.getppid(), os.getpid() != server.pid,\n"
+        "                        server.cfg.workers)))\n"
+        "    if os.environ.get('PRE_EXEC_RAISES'):\n"
+        "        raise RuntimeError('no exec today')\n";
+    auto hooks = hooks_from("REPORT = '" + report.string() + "'\n" + source);
+    ASSERT_TRUE(hooks);
+    EXPECT_TRUE(hooks->when_ready());  // server.pid is the master's from here on
+    for (bool raises : {false, true}) {
+        if (raises) {
+            ASSERT_EQ(py_exec("import os\nos.environ['PRE_EXEC_RAISES'] = '1'\n"), "");
+        }
+        hooks->before_exec_fork();
+        pid_t pid = ::fork();
+        if (pid == 0) ::_exit(hooks->pre_exec() ? 0 : 1);
+        hooks->after_exec_fork_in_parent();
+        ASSERT_GT(pid, 0);
+        int status = 0;
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status)) << status;
+        EXPECT_EQ(WEXITSTATUS(status), raises ? 1 : 0);
+        EXPECT_EQ(read_file(report), "(True, True, 1)");
+    }
+    ASSERT_EQ(py_exec("import os\ndel os.environ['PRE_EXEC_RAISES']\n"), "");
+    EXPECT_EQ(py_eval("1 + 1"), "2");  // the master's interpreter is fine after both forks
+}
+
 TEST_F(HooksTest, RequestHooksSeeGunicornsReqAndResp) {
     auto hooks = hooks_from(
         "import hooktest_probe\n"

@@ -30,12 +30,15 @@ constexpr uint64_t kForkRetryMs = 1000;
 
 }  // namespace
 
-MasterLoop::MasterLoop(MasterOptions options) : options_(std::move(options)) {
+MasterLoop::MasterLoop(MasterOptions options)
+    : options_(std::move(options)), new_binary_(options_) {
     signals_ = options_.signals.signals();
     sigaddset(&signals_, SIGCHLD);
 }
 
 std::string MasterLoop::prepare() {
+    std::string error = take_inherited_listeners();
+    if (!error.empty()) return error;
     auto loaded = options_.load();
     if (!loaded) return loaded.error();
     auto fds = listeners_.update(loaded->listen);
@@ -68,13 +71,16 @@ int MasterLoop::run() {
     while (state_ == State::running || !workers_.empty()) {
         int signo = wait_for_signal(signals_, std::chrono::milliseconds(wait_timeout_ms()));
         now_ms_ = monotonic_ms();
+        maybe_promote();
         if (signo != 0 && signo != SIGCHLD) handle_signal(signo);
         reap();
         check_timeouts();
         kill_overdue();
         maintain();
     }
-    listeners_.close_all();
+    // While the other master of an upgrade runs it serves on these very sockets: their
+    // files must stay.
+    listeners_.close_all(!new_binary_.running() && !old_master_running());
     return exit_status_;
 }
 
@@ -96,6 +102,12 @@ void MasterLoop::handle_signal(int signo) {
         case Command::remove_worker:
             change_worker_count(command);
             break;
+        case Command::upgrade_binary:
+            start_new_binary();
+            break;
+        case Command::stop_workers:
+            stop_workers(signo);
+            break;
         case Command::none:
             break;
     }
@@ -104,6 +116,10 @@ void MasterLoop::handle_signal(int signo) {
 // New workers are forked before the old ones are told to stop, and both share the kept
 // listening sockets, so some process is always accepting.
 void MasterLoop::reload() {
+    // While a new binary runs, HUP brings this master's workers back with the
+    // configuration they had (the upgrade's rollback), as nginx does.
+    if (new_binary_.running() && options_.upgrade.rollback_on_new_binary_exit)
+        return restart_workers();
     say(options_.messages.reloading);
     auto loaded = options_.load();
     auto fds = loaded ? listeners_.update(loaded->listen)
@@ -153,7 +169,14 @@ void MasterLoop::reap() {
     pid_t pid;
     while ((pid = ::waitpid(-1, &wait_status, WNOHANG)) > 0) {
         auto entry = workers_.remove(pid);
-        if (entry) on_worker_exit(*entry, wait_status);
+        if (entry) {
+            on_worker_exit(*entry, wait_status);
+        } else if (new_binary_.is(pid)) {
+            new_binary_.on_exit(wait_status);
+            // The old binary is on its own again: stopped workers come back (nginx).
+            if (options_.upgrade.rollback_on_new_binary_exit && wanted_workers_ == 0)
+                restart_workers();
+        }
     }
 }
 
@@ -293,6 +316,7 @@ uint64_t MasterLoop::next_deadline_ms() const {
     bool waiting_to_spawn = state_ == State::running && spawn_not_before_ms_ > now_ms_ &&
                             workers_.active(generation_id_) < wanted_workers_;
     if (waiting_to_spawn) consider(spawn_not_before_ms_);
+    if (awaiting_promotion()) consider(now_ms_ + kPromotionCheckIntervalMs);
     if (options_.worker_timeout.count() > 0 && !workers_.empty()) {
         auto timeout = static_cast<uint64_t>(options_.worker_timeout.count());
         consider(now_ms_ + timeout_check_interval_ms(timeout));
