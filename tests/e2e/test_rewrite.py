@@ -1,11 +1,14 @@
 """Differential test of the rewrite module: nginx 1.22 and strata load the same http{}
 block (rewrite with each flag, args handling, set, if with every condition kind, break,
-server-level rewrites, the 10-change limit) and must answer each request the same way.
+server-level rewrites, the 10-change limit, numbered and named captures) and must
+answer each request the same way.
 """
 import os
+import subprocess
 
 import pytest
 
+from conftest import STRATA_BIN
 from test_nginx_differential import differences, nginx_and_strata, request
 
 SITE = {
@@ -94,6 +97,34 @@ HTTP_BLOCK = r"""
         location = /ret { return 200 "$scheme://$host$request_uri $srv_var\n"; }
         location = /ret-url { return http://$host/elsewhere; }
         location = /ret-301 { return 301 /docs/; }
+
+        # Captures: nginx reads one digit after "$", and makes named groups variables.
+        location ~ ^/ten/(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)$ { return 200 "[$10][$11][$9]\n"; }
+        location = /ten-rw { rewrite ^/(t)(e)(n)-(r)(w)$ /show/$10-$5 last; }
+        location ~ ^/named/(?<first>[a-z]+)/(?P<second>[0-9]+)$ { return 200 "[$first][$second][$1][$2]\n"; }
+        location ~ ^/quoted/(?'third'[a-z]+)$ { return 200 "[$third]\n"; }
+        location /nrw/ { rewrite ^/nrw/(?<word>\w+)$ /show/$word last; }
+        location /nif/ { if ($uri ~ ^/nif/(?<tail>.*)$) { return 200 "tail=[$tail]\n"; } return 404; }
+        location /nkeep/ {
+            if ($uri ~ ^/nkeep/(?<kept>.*)$) { }
+            if ($uri ~ ^/nomatch(?<kept>.*)) { }
+            return 200 "kept=[$kept] 1=[$1]\n";
+        }
+        location /miss-if/ { if ($uri ~ ^/miss-if/(.*)$) { } if ($uri ~ ^/nomatch(.*)) { } return 200 "1=[$1]\n"; }
+        location /miss-rw/ { if ($uri ~ ^/miss-rw/(.*)$) { } rewrite ^/nomatch(.*) /x; return 200 "1=[$1]\n"; }
+        location /miss-not/ { if ($uri ~ ^/miss-not/(.*)$) { } if ($uri !~ ^/miss-not/(z)(.*)) { } return 200 "1=[$1] 2=[$2]\n"; }
+        location /miss-eq/ { if ($uri ~ ^/miss-eq/(.*)$) { } if ($uri = nomatch) { } return 200 "1=[$1]\n"; }
+        location ~ ^/nunset/(?<opt>x)?(y)$ { return 200 "[$opt][$2]\n"; }
+        location ~ ^/nalias/(?<file>.+)$ { alias ROOT/docs/$file; }
+        location /docroot/ { alias ROOT/docs/; return 200 "$document_root $request_filename\n"; }
+        location ~ ^/docroot-re/(\w+)$ { alias ROOT/$1/; return 200 "$document_root\n"; }
+        location ~ ^/nset/(?<val>\w+)$ { set $val "$val-changed"; return 200 "[$val]\n"; }
+    }
+    server {
+        listen 127.0.0.1:PORT;
+        server_name ~^(?<sub>[a-z]+)\.named\.test$ exact.named.test;
+        location / { return 200 "sub=[$sub] 1=[$1]\n"; }
+        location ~ ^/(?<part>\w+)$ { return 200 "sub=[$sub] part=[$part] 1=[$1]\n"; }
     }
 """
 
@@ -176,6 +207,25 @@ CASES = [
     ("return url with variables", request("/ret-url")),
     ("return 301 relative", request("/ret-301")),
     ("plain file still served", request("/index.html")),
+    ("$10 is $1 then 0", request("/ten/abcdefghijk")),
+    ("$10 in a rewrite", request("/ten-rw")),
+    ("named captures in a location", request("/named/abc/123")),
+    ("a quoted named capture", request("/quoted/xyz")),
+    ("a named capture in a rewrite", request("/nrw/hello")),
+    ("a named capture in if", request("/nif/x/y")),
+    ("a named capture keeps its value after a failed match", request("/nkeep/zz")),
+    ("an if regex that misses empties $1", request("/miss-if/zz")),
+    ("a rewrite regex that misses empties $1", request("/miss-rw/zz")),
+    ("a !~ regex that matches sets $1", request("/miss-not/zz")),
+    ("an if without regex keeps $1", request("/miss-eq/zz")),
+    ("an unset named group is empty", request("/nunset/y")),
+    ("a named capture in alias", request("/nalias/guide.html")),
+    ("set over a named capture", request("/nset/abc")),
+    ("$document_root is the alias", request("/docroot/guide")),
+    ("$document_root is a regex location's alias", request("/docroot-re/docs")),
+    ("a regex server_name's named capture", request("/", host="www.named.test")),
+    ("server_name capture, then a location's", request("/word", host="abc.named.test")),
+    ("an exact server_name sets no capture", request("/", host="exact.named.test")),
     ("try_files without a matching if", request("/tf/none")),
     ("a matching if drops try_files", request("/tf/none?x=1")),
 ]
@@ -201,3 +251,19 @@ def servers(tmp_path_factory):
 @pytest.mark.parametrize("name,raw", CASES, ids=[case[0] for case in CASES])
 def test_rewrite_like_nginx(servers, name, raw):
     assert differences(servers, raw) == []
+
+
+@pytest.mark.parametrize("directive", [
+    'location / { return 200 "$nosuch"; }',
+    'location ~ ^/(?<known>x)$ { return 200 "$unknown"; }',
+])
+def test_unknown_variables_rejected_at_load_like_nginx(tmp_path, directive):
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n    server {\n        listen 127.0.0.1:1;\n"
+                    f"        {directive}\n    }}\n}}\n")
+    name = "nosuch" if "nosuch" in directive else "unknown"
+    for binary in ("/usr/sbin/nginx", str(STRATA_BIN)):
+        result = subprocess.run([binary, "-t", "-p", str(tmp_path), "-c", str(conf)],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode != 0, binary
+        assert f'unknown "{name}" variable' in result.stderr, (binary, result.stderr)

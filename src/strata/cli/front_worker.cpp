@@ -10,21 +10,23 @@
 namespace strata::cli {
 namespace {
 
-// Connection-level settings come from the http level; per-server values apply in the
-// handler.
+// The engine's defaults from the http level; each listening socket then gets its own.
 net::HttpOptions connection_options(const web::MainConfig& config) {
-    const web::LocationSettings& http = config.http.settings;
     net::HttpOptions o;
     o.worker_connections = static_cast<uint64_t>(config.worker_connections);
-    o.keepalive_timeout_ms = *http.keepalive_timeout_ms;
-    o.keepalive_requests = *http.keepalive_requests;
-    o.send_timeout_ms = *http.send_timeout_ms;
-    o.client_body_timeout_ms = *http.client_body_timeout_ms;
-    o.parser.limits.body =
-        *http.client_max_body_size == 0 ? http::kUnlimitedBody : *http.client_max_body_size;
-    if (!config.http.servers.empty())
-        o.client_header_timeout_ms = config.http.servers.front().client_header_timeout_ms;
-    if (!*http.server_tokens) o.server_token = std::string(kProductName);
+    return o;
+}
+
+// nginx reads a request head with the settings of the address's default server
+// (client_header_timeout, large_client_header_buffers), and applies that server's
+// settings until the request's own server and location are known.
+net::ListenerOptions listener_options(const web::ListenGroup& group, const net::HttpOptions& base) {
+    const web::LocationSettings& s = group.default_server->settings;
+    net::ListenerOptions o{base, *s.request_options};
+    o.http.client_header_timeout_ms = *s.client_header_timeout_ms;
+    o.http.parser.limits.request_line = *s.large_header_buffer_size;
+    o.http.parser.limits.field_line = *s.large_header_buffer_size;
+    o.http.parser.limits.body = o.request.body_limit;
     return o;
 }
 
@@ -35,7 +37,11 @@ int run_front_worker(std::shared_ptr<const web::MainConfig> config,
     net::EventLoop loop;
     web::AccessLog access_log(*config);
     web::FrontHandler handler(config, &access_log);
-    net::HttpServer server(loop, handler, connection_options(*config));
+    net::HttpOptions base = connection_options(*config);
+    net::HttpServer server(loop, handler, base);
+    const std::vector<web::ListenGroup>& groups = handler.listen_groups();
+    for (size_t tag = 0; tag < groups.size(); ++tag)
+        server.set_listener_options(static_cast<int>(tag), listener_options(groups[tag], base));
     process::HttpWorkerOptions options;
     options.reopen_logs = [&access_log] {  // USR1, after the files were moved away
         log::reopen();

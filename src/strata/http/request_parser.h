@@ -44,6 +44,9 @@ class RequestParser {
 
     ParseResult parse(std::string_view input);
     const RequestHead& head() const { return head_; }
+    // Bytes of the complete lines accepted so far: where a failed or unfinished line
+    // begins (nginx's $request_length of a request it rejected).
+    size_t accepted_bytes() const { return line_start_; }
     // Re-points the head's views at `input` after its bytes moved in memory.
     void rebind(std::string_view input);
     // Forget the current request; the next parse() starts a new one.

@@ -29,13 +29,35 @@ bool has_no_body(int status) {
     return status < 200 || status == 204 || status == 304;
 }
 
+// The parser leaves body limits to the connection: they depend on the request's location.
+http::ParserOptions without_body_limit(http::ParserOptions options) {
+    options.limits.body = http::kUnlimitedBody;
+    return options;
+}
+
+// The request line as received, for the log of a rejected request: from its first byte
+// (blank lines before it skipped) to its end, or to the length limit (what nginx shows).
+std::string_view received_request_line(std::string_view input, size_t limit) {
+    size_t start = input.find_first_not_of("\r\n");
+    if (start == std::string_view::npos) return {};
+    std::string_view line = input.substr(start);
+    line = line.substr(0, line.find_first_of("\r\n"));
+    return line.substr(0, limit);
+}
+
 }  // namespace
 
 HttpConnection::HttpConnection(ConnectionHost& host, int fd, const PeerAddress& peer,
                                const ListenerInfo& listener)
-    : host_(host), fd_(fd), peer_(peer), listener_(listener), parser_(host.options().parser) {
+    : host_(host),
+      fd_(fd),
+      peer_(peer),
+      listener_(listener),
+      listener_options_(host.options(listener.tag)),
+      request_options_(&listener_options_.request),
+      parser_(without_body_limit(listener_options_.http.parser)) {
     timer_.set_callback([this] { on_timeout(); });
-    body_.configure(host.options().body_memory_limit, host.options().body_temp_dir);
+    body_.configure(options().body_memory_limit, options().body_temp_dir);
 }
 
 HttpConnection::~HttpConnection() {
@@ -135,8 +157,12 @@ void HttpConnection::process() {
     }
     processing_ = false;
     if (state_ == State::closed) return;
-    if (peer_closed_ && state_ == State::reading_head && output_.empty()) return close();
-    if (peer_closed_ && state_ == State::reading_body) return close();  // body never came
+    // A request cut short by the client is recorded as nginx does (400); a connection that
+    // never began one just ends.
+    if (peer_closed_ && state_ == State::reading_head && output_.empty())
+        return input_.empty() ? close() : reject(400, Rejection::Stage::head, false);
+    if (peer_closed_ && state_ == State::reading_body)  // the body never came
+        return reject(400, Rejection::Stage::body, false);
     flush();
 }
 
@@ -155,6 +181,7 @@ bool HttpConnection::parse_head() {
     head_size_ = r.consumed;
     input_base_ = input_.data();
     ++requests_;
+    request_options_ = &listener_options_.request;
     if (parser_.head().method == "TRACE") {  // nginx refuses TRACE outright, and closes
         reject(405);
         return false;
@@ -163,16 +190,28 @@ bool HttpConnection::parse_head() {
     if (head.body == http::BodyKind::none) {
         dispatch();
     } else {
+        if (!body_fits(head)) return false;
         start_body();
     }
     return true;
+}
+
+// The limit is the location's (nginx's client_max_body_size), so the handler is asked
+// for the request's options before any of the body is read.
+bool HttpConnection::body_fits(const http::RequestHead& head) {
+    if (const RequestOptions* o = host_.handler().body_options(head, listener_))
+        request_options_ = o;
+    if (head.body != http::BodyKind::length || head.content_length <= request_options().body_limit)
+        return true;
+    reject(413, Rejection::Stage::body);
+    return false;
 }
 
 void HttpConnection::start_body() {
     const http::RequestHead& head = parser_.head();
     body_remaining_ = head.content_length;
     chunked_ =
-        http::ChunkedDecoder(options().parser.limits.body, options().parser.limits.field_line,
+        http::ChunkedDecoder(request_options().body_limit, options().parser.limits.field_line,
                              options().parser.limits.fields);
     state_ = State::reading_body;
     // RFC 9110 §10.1.1: say "go on" only when the body is not already on its way.
@@ -210,7 +249,8 @@ bool HttpConnection::read_chunked_body(std::string_view available) {
             dispatch();
             return true;
         }
-        if (r.status == http::ChunkStatus::error) reject(http::status_for(r.error));
+        if (r.status == http::ChunkStatus::error)
+            reject(http::status_for(r.error), Rejection::Stage::body);
         return false;
     }
 }
@@ -218,7 +258,7 @@ bool HttpConnection::read_chunked_body(std::string_view available) {
 // A body that cannot be stored (the temporary file failed) gets nginx's 500.
 bool HttpConnection::store_body(std::string_view bytes) {
     if (bytes.empty() || body_.append(bytes)) return true;
-    reject(500);
+    reject(500, Rejection::Stage::body);
     return false;
 }
 
@@ -229,23 +269,36 @@ void HttpConnection::dispatch() {
     host_.handler().handle(*this);
 }
 
-// The framing can no longer be trusted: answer and close.
-void HttpConnection::reject(int status) {
-    linger_on_close_ = true;
+// The framing can no longer be trusted: the handler answers (or, without `respond`,
+// only records the request) and the connection closes. The head's views are re-pointed
+// first: a partial head has parts the record names.
+void HttpConnection::reject(int status, Rejection::Stage stage, bool respond) {
+    linger_on_close_ = respond;
     state_ = State::handling;
     awaiting_response_ = true;
-    respond_error(status);
+    host_.loop().disarm(timer_);
+    std::string_view input = input_.view();
+    parser_.rebind(input);
+    input_base_ = input_.data();
+    Rejection rejection;
+    rejection.status = status;
+    rejection.stage = stage;
+    rejection.respond = respond;
+    rejection.request_line = received_request_line(input, options().parser.limits.request_line);
+    rejection.head_bytes = head_size_ > 0 ? head_size_ : parser_.accepted_bytes();
+    host_.handler().reject(*this, rejection);
 }
 
 bool HttpConnection::keep_alive_after(const ResponseHead& head) const {
     if (head.close || linger_on_close_ || peer_closed_ || draining_) return false;
-    if (requests_ >= options().keepalive_requests) return false;
+    const RequestOptions& o = request_options();
+    if (o.keepalive_timeout_ms == 0 || requests_ >= o.keepalive_requests) return false;
     return parser_.head().keep_alive;
 }
 
 void HttpConnection::write_head(const ResponseHead& head, int64_t content_length, bool keep_alive) {
     http::ResponseWriter w(output_.memory());
-    std::string_view server = head.server.empty() ? options().server_token : head.server;
+    std::string_view server = head.server.empty() ? request_options().server_token : head.server;
     if (head.status_text.empty())
         w.status(head.status);
     else
@@ -261,6 +314,8 @@ void HttpConnection::write_head(const ResponseHead& head, int64_t content_length
         parser_.head().method != "HEAD" && !has_no_body(head.status))
         w.chunked();
     w.connection(keep_alive);
+    if (keep_alive && !request_options().keepalive_header.empty())
+        w.header("Keep-Alive", request_options().keepalive_header);
     if (head.vary_accept_encoding) w.header("Vary", "Accept-Encoding");
     for (const http::Header& h : head.headers)
         w.header(h.name, h.value);
@@ -319,7 +374,7 @@ void HttpConnection::respond_file(const ResponseHead& head, int fd, off_t offset
     bool http09 = parser_.head().version == http::Version::http09;
     if (!http09) write_head(head, static_cast<int64_t>(length), keep);
     if (parser_.head().method != "HEAD" || http09)
-        output_.append_file(fd, offset, length);
+        output_.append_file(fd, offset, length, {head.sendfile, head.sendfile && head.tcp_nopush});
     else
         ::close(fd);
     finish_request(keep && !http09);
@@ -412,7 +467,7 @@ void HttpConnection::respond_error(int status) {
     if (!has_no_body(status))
         page = options().error_pages == ErrorPages::gunicorn
                    ? http::gunicorn_error_page(status)
-                   : http::error_page(status, options().server_token);
+                   : http::error_page(status, request_options().server_token);
     respond(head, page);
 }
 
@@ -523,19 +578,21 @@ void HttpConnection::close() {
 void HttpConnection::update_timer() {
     EventLoop& loop = host_.loop();
     const HttpOptions& o = options();
-    if (!output_.empty()) return loop.arm(timer_, o.send_timeout_ms);
+    // The last request's location decides how long to wait for writes and the next request.
+    const RequestOptions& r = request_options();
+    if (!output_.empty()) return loop.arm(timer_, r.send_timeout_ms);
     switch (state_) {
         case State::reading_head:
             if (input_.empty() && draining_)
-                return loop.arm(timer_, std::min(o.keepalive_timeout_ms, kDrainGraceMs));
-            if (input_.empty() && requests_ > 0) return loop.arm(timer_, o.keepalive_timeout_ms);
+                return loop.arm(timer_, std::min(r.keepalive_timeout_ms, kDrainGraceMs));
+            if (input_.empty() && requests_ > 0) return loop.arm(timer_, r.keepalive_timeout_ms);
             if (!header_timer_armed_) {
                 header_timer_armed_ = true;
                 loop.arm(timer_, o.client_header_timeout_ms);
             }
             return;
         case State::reading_body:
-            return loop.arm(timer_, o.client_body_timeout_ms);
+            return loop.arm(timer_, r.client_body_timeout_ms);
         case State::lingering: {
             uint64_t now = loop.now_ms();
             uint64_t left = lingering_deadline_ > now ? lingering_deadline_ - now : 0;
@@ -547,13 +604,18 @@ void HttpConnection::update_timer() {
     }
 }
 
-// nginx closes without a response when a client is too slow (the 408 is only logged).
+// nginx closes without a response when a client is too slow; a request it began is
+// recorded as 408, a connection that never sent a byte is not.
 void HttpConnection::on_timeout() {
     if (state_ == State::reading_head && input_.empty() && (requests_ > 0 || draining_))
         return close();
     if (state_ != State::lingering)
         log::info("client timed out while {} from {}",
                   !output_.empty() ? "sending response" : "reading request", peer_.text());
+    if (output_.empty() && state_ == State::reading_head && !input_.empty())
+        return reject(408, Rejection::Stage::head, false);
+    if (output_.empty() && state_ == State::reading_body)
+        return reject(408, Rejection::Stage::body, false);
     close();
 }
 

@@ -24,7 +24,8 @@ class HttpConnection;
 class ConnectionHost {
   public:
     virtual EventLoop& loop() = 0;
-    virtual const HttpOptions& options() const = 0;
+    // What connections accepted on the socket tagged `tag` start with.
+    virtual const ListenerOptions& options(int tag) const = 0;
     virtual HttpHandler& handler() = 0;
     virtual std::string_view http_date() = 0;
     // The connection is closed; the host frees it after the current event.
@@ -75,6 +76,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     void end_response(bool complete) override;
     uint64_t unsent_bytes() const override { return output_.pending_bytes(); }
     void set_observer(ExchangeObserver* observer) override { observer_ = observer; }
+    void set_options(const RequestOptions& options) override { request_options_ = &options; }
 
     enum class ReadOutcome : uint8_t { closed, drained, more };
 
@@ -89,7 +91,9 @@ class HttpConnection final : public IoHandler, private Exchange {
     bool store_body(std::string_view bytes);
     void start_body();
     void dispatch();
-    void reject(int status);
+    void reject(int status, Rejection::Stage stage = Rejection::Stage::head, bool respond = true);
+    void reject_unfinished(int status);
+    bool body_fits(const http::RequestHead& head);
     bool take_response();
 
     bool keep_alive_after(const ResponseHead& head) const;
@@ -102,12 +106,16 @@ class HttpConnection final : public IoHandler, private Exchange {
     void close();
     void update_timer();
     void on_timeout();
-    const HttpOptions& options() const { return host_.options(); }
+    const HttpOptions& options() const { return listener_options_.http; }
+    const RequestOptions& request_options() const { return *request_options_; }
 
     ConnectionHost& host_;
     int fd_;
     PeerAddress peer_;
     ListenerInfo listener_;
+    const ListenerOptions& listener_options_;
+    // The current (or last) request's: its location's once the handler said so.
+    const RequestOptions* request_options_;
     State state_ = State::reading_head;
     Buffer input_;
     RequestBodyStore body_;

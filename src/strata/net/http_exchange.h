@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "strata/http/request_head.h"
+#include "strata/net/http_options.h"
 #include "strata/net/listener.h"
 
 namespace strata::net {
@@ -30,6 +31,11 @@ struct ResponseHead {
     bool chunked = false;
     bool vary_accept_encoding = false;  // "Vary: Accept-Encoding", where nginx writes it
     bool close = false;  // end the connection after this response (some nginx error pages)
+    // How respond_file() sends the file: sendfile(2), or read and written (nginx's
+    // `sendfile off`); `tcp_nopush` corks the socket while the head and the file go out
+    // (nginx does so only with sendfile on).
+    bool sendfile = true;
+    bool tcp_nopush = false;
 };
 
 // Which listening socket accepted a connection: the tag given to HttpServer::listen,
@@ -87,15 +93,49 @@ class Exchange {
     virtual uint64_t unsent_bytes() const = 0;
     // Until end_response(); nullptr stops the calls.
     virtual void set_observer(ExchangeObserver* observer) = 0;
+    // The options of the location now handling the request (keep-alive, send timeout,
+    // Server field), in force until the next request; they must outlive the connection.
+    virtual void set_options(const RequestOptions& /*options*/) {}
 
   protected:
     ~Exchange() = default;
+};
+
+// A request the connection ends itself, without handle(): a head it cannot parse, a
+// body that breaks the rules or never comes, a client too slow. The exchange's request()
+// holds what was parsed before (an empty method when the request line itself failed).
+struct Rejection {
+    enum class Stage : uint8_t {
+        head,  // before or while reading the head: the server's settings apply
+        body,  // the head was complete: its location's settings apply
+    };
+    int status = 400;
+    Stage stage = Stage::head;
+    // false: the client left or timed out; nothing is sent, the request is only recorded.
+    bool respond = true;
+    // The request line as received (to its end or to the length limit), for the log.
+    std::string_view request_line;
+    uint64_t head_bytes = 0;  // head bytes received in complete lines
 };
 
 class HttpHandler {
   public:
     virtual ~HttpHandler() = default;
     virtual void handle(Exchange& exchange) = 0;
+    // The options for a request with a body, asked once its head is complete and before
+    // the body is read (client_max_body_size, client_body_timeout). nullptr: those of the
+    // listening socket.
+    virtual const RequestOptions* body_options(const http::RequestHead& /*head*/,
+                                               const ListenerInfo& /*listener*/) {
+        return nullptr;
+    }
+    // Answers a rejected request: the built-in error page when `respond`, else closes.
+    virtual void reject(Exchange& exchange, const Rejection& rejection) {
+        if (rejection.respond)
+            exchange.respond_error(rejection.status);
+        else
+            exchange.close_without_response();
+    }
 };
 
 }  // namespace strata::net

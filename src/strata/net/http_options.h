@@ -31,4 +31,27 @@ struct HttpOptions {
     ErrorPages error_pages = ErrorPages::nginx;
 };
 
+// What the location handling a request decides about its connection (nginx scopes
+// these per location). Built once at load; requests only point at them.
+struct RequestOptions {
+    uint64_t body_limit = http::kNginxMaxBody;  // client_max_body_size; kUnlimitedBody: none
+    uint64_t client_body_timeout_ms = 60'000;
+    uint64_t keepalive_timeout_ms = 75'000;  // 0: no keep-alive at all
+    std::string keepalive_header;            // "timeout=N" for a Keep-Alive field; empty: none
+    uint64_t keepalive_requests = 1000;
+    uint64_t send_timeout_ms = 60'000;
+    std::string server_token{kServerToken};  // the Server field's value
+};
+
+// The per-request part of a server-wide HttpOptions.
+RequestOptions request_options_of(const HttpOptions& options);
+
+// What the connections of one listening socket start with: nginx takes the header
+// settings from the default server of the address, and a request uses its server's
+// settings until a location is chosen.
+struct ListenerOptions {
+    HttpOptions http;
+    RequestOptions request;
+};
+
 }  // namespace strata::net

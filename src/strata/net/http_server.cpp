@@ -9,7 +9,20 @@
 namespace strata::net {
 
 HttpServer::HttpServer(EventLoop& loop, HttpHandler& handler, HttpOptions options)
-    : loop_(loop), handler_(handler), options_(std::move(options)) {}
+    : loop_(loop),
+      handler_(handler),
+      options_(std::move(options)),
+      defaults_{options_, request_options_of(options_)} {}
+
+void HttpServer::set_listener_options(int tag, ListenerOptions options) {
+    if (listener_options_.count(tag) > 0) return;
+    listener_options_.emplace(tag, std::make_unique<const ListenerOptions>(std::move(options)));
+}
+
+const ListenerOptions& HttpServer::options(int tag) const {
+    auto it = listener_options_.find(tag);
+    return it == listener_options_.end() ? defaults_ : *it->second;
+}
 
 HttpServer::~HttpServer() = default;
 

@@ -26,6 +26,10 @@ class HttpServer final : private ConnectionHost {
     // Starts accepting on a listening socket (the server does not close it). Requests
     // accepted there carry `tag` (Exchange::listener()).
     void listen(int listen_fd, int tag = 0);
+    // The options of connections accepted on sockets tagged `tag`; sockets without their
+    // own use the server's. Set once per tag (connections refer to them): a later call for
+    // the same tag is ignored.
+    void set_listener_options(int tag, ListenerOptions options);
     // Stops accepting. Connections still queued on the socket stay there for whoever
     // else listens on it (the other workers).
     // Stops accepting; idle connections close now, busy ones after their response.
@@ -36,7 +40,7 @@ class HttpServer final : private ConnectionHost {
 
   private:
     EventLoop& loop() override { return loop_; }
-    const HttpOptions& options() const override { return options_; }
+    const ListenerOptions& options(int tag) const override;
     HttpHandler& handler() override { return handler_; }
     std::string_view http_date() override { return dates_.get(loop_.wall_seconds()); }
     void on_closed(HttpConnection& connection) override;
@@ -47,6 +51,9 @@ class HttpServer final : private ConnectionHost {
     EventLoop& loop_;
     HttpHandler& handler_;
     HttpOptions options_;
+    ListenerOptions defaults_;
+    // By tag; the connections keep references, so entries never move.
+    std::unordered_map<int, std::unique_ptr<const ListenerOptions>> listener_options_;
     HttpDateCache dates_;
     std::vector<std::unique_ptr<Acceptor>> acceptors_;
     std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections_;

@@ -13,6 +13,16 @@ constexpr int kMaxIov = 64;
 constexpr size_t kSendfileSlice = 1 << 20;
 // Files up to this size are copied into the output instead of sent with sendfile.
 constexpr uint64_t kInlineFileMax = 16 * 1024;
+// Without sendfile a file is read this much at a time (nginx's output_buffers 2 32k).
+constexpr size_t kCopySlice = 32 * 1024;
+
+ssize_t pread_retrying(int fd, char* at, size_t length, off_t offset) {
+    ssize_t n;
+    do {
+        n = ::pread(fd, at, length, offset);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
 
 }  // namespace
 
@@ -27,8 +37,7 @@ bool OutputQueue::inline_file(int fd, off_t offset, uint64_t length) {
     char* at = bytes.prepare(length);
     size_t done = 0;
     while (done < length) {
-        ssize_t n = ::pread(fd, at + done, length - done, offset + static_cast<off_t>(done));
-        if (n < 0 && errno == EINTR) continue;
+        ssize_t n = pread_retrying(fd, at + done, length - done, offset + static_cast<off_t>(done));
         if (n <= 0) return false;  // sendfile will report what went wrong
         done += static_cast<size_t>(n);
     }
@@ -42,7 +51,7 @@ Buffer& OutputQueue::memory() {
     return segments_.back().bytes;
 }
 
-void OutputQueue::append_file(int fd, off_t offset, uint64_t length) {
+void OutputQueue::append_file(int fd, off_t offset, uint64_t length, FileSending how) {
     if (length <= kInlineFileMax && inline_file(fd, offset, length)) return;
     if (length == 0) {
         ::close(fd);
@@ -53,6 +62,9 @@ void OutputQueue::append_file(int fd, off_t offset, uint64_t length) {
     s.fd = fd;
     s.offset = offset;
     s.length = length;
+    s.sendfile = how.sendfile;
+    s.cork = how.cork;
+    if (how.cork) ++cork_wanted_;
     pending_ += length;
 }
 
@@ -70,13 +82,21 @@ void OutputQueue::clear() {
     while (!segments_.empty())
         pop_front();
     pending_ = 0;
+    cork_wanted_ = 0;
+    corked_ = false;  // the socket is closing: no need to uncork it
 }
 
 IoResult OutputQueue::flush(int socket_fd) {
+    if (cork_wanted_ > 0 && !corked_) {
+        set_tcp_cork(socket_fd, true);  // before the head that precedes the file
+        corked_ = true;
+    }
     size_t total = 0;
     while (!segments_.empty()) {
         Segment& front = segments_.front();
-        IoResult r = front.fd >= 0 ? flush_file(socket_fd, front) : flush_memory(socket_fd);
+        IoResult r = front.fd < 0     ? flush_memory(socket_fd)
+                     : front.sendfile ? flush_file(socket_fd, front)
+                                      : copy_file(socket_fd, front);
         total += r.bytes;
         if (r.status != IoStatus::ok) return {r.status, total, r.error};
     }
@@ -126,8 +146,45 @@ IoResult OutputQueue::flush_file(int socket_fd, Segment& file) {
         if (r.bytes == 0) return {IoStatus::error, sent, EIO};  // the file shrank under us
         if (r.bytes < slice) return {IoStatus::would_block, sent};
     }
-    pop_front();
+    finish_file(socket_fd);
     return {IoStatus::ok, sent};
+}
+
+// Without sendfile: read a slice into the segment's buffer, write it, repeat. At most
+// one slice is held, so a large file costs no more memory than a small one.
+IoResult OutputQueue::copy_file(int socket_fd, Segment& file) {
+    size_t sent = 0;
+    while (file.length > 0 || !file.bytes.empty()) {
+        if (file.bytes.empty()) {
+            size_t want = static_cast<size_t>(std::min<uint64_t>(file.length, kCopySlice));
+            ssize_t n = pread_retrying(file.fd, file.bytes.prepare(want), want, file.offset);
+            if (n < 0) return {IoStatus::error, sent, errno};
+            if (n == 0) return {IoStatus::error, sent, EIO};  // the file shrank under us
+            file.bytes.commit(static_cast<size_t>(n));
+            file.offset += n;
+            file.length -= static_cast<uint64_t>(n);
+        }
+        iovec iov{const_cast<char*>(file.bytes.data()), file.bytes.size()};
+        bool more_follows = file.length > 0 || segments_.size() > 1;
+        IoResult r = write_vector(socket_fd, &iov, 1, more_follows);
+        file.bytes.consume(r.bytes);
+        pending_ -= r.bytes;
+        sent += r.bytes;
+        if (r.status != IoStatus::ok) return {r.status, sent, r.error};
+        if (!file.bytes.empty()) return {IoStatus::would_block, sent};
+    }
+    finish_file(socket_fd);
+    return {IoStatus::ok, sent};
+}
+
+// The file's last byte is written: the cork its response set comes off with it, which
+// pushes out a partial last packet at once (nginx clears TCP_CORK at the response's end).
+void OutputQueue::finish_file(int socket_fd) {
+    if (segments_.front().cork && --cork_wanted_ == 0 && corked_) {
+        set_tcp_cork(socket_fd, false);
+        corked_ = false;
+    }
+    pop_front();
 }
 
 }  // namespace strata::net

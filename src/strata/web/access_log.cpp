@@ -120,6 +120,12 @@ void AccessLog::log(const RequestContext& ctx, const LoggedResponse& response) {
 LoggingExchange::LoggingExchange(net::Exchange& inner, AccessLog* log)
     : inner_(inner), log_(log), start_ms_(log ? wall_clock_ms() : 0) {}
 
+std::unique_ptr<LoggingExchange> LoggingExchange::detached() const {
+    auto copy = std::make_unique<LoggingExchange>(inner_, log_);
+    copy->start_ms_ = start_ms_;
+    return copy;
+}
+
 // Logged before the response is handed on: handing it on may end the connection,
 // and the line needs the request.
 void LoggingExchange::respond(const net::ResponseHead& head, std::string_view body) {
@@ -137,8 +143,18 @@ void LoggingExchange::respond_error(int status) {
     net::ResponseHead head;
     head.status = status;
     head.content_type = "text/html";
-    write_log(head, has_no_body(status) ? 0 : http::error_page(status, kServerToken).size());
+    std::string_view token = options_ ? std::string_view(options_->server_token) : kServerToken;
+    write_log(head, has_no_body(status) ? 0 : http::error_page(status, token).size());
     inner_.respond_error(status);
+}
+
+void LoggingExchange::close_unanswered(int status) {
+    if (log_ && ctx_) {
+        LoggedResponse response{status, 0, 0, start_ms_, wall_clock_ms()};
+        response.rejection = rejection_;
+        log_->log(*ctx_, response);
+    }
+    inner_.close_without_response();
 }
 
 // nginx logs `return 444` with its status and nothing sent.
@@ -175,6 +191,7 @@ void LoggingExchange::write_log(const net::ResponseHead& head, uint64_t body_byt
     uint64_t sent = head_only || has_no_body(head.status) ? 0 : body_bytes;
     LoggedResponse response{head.status, sent, head_size(head, body_bytes), start_ms_,
                             wall_clock_ms()};
+    response.rejection = rejection_;
     log_->log(*ctx_, response);
 }
 

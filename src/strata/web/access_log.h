@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "strata/net/http_exchange.h"
@@ -47,6 +48,14 @@ class LoggingExchange final : public net::Exchange {
 
     // The request being answered; set once its context exists.
     void set_context(const RequestContext& ctx) { ctx_ = &ctx; }
+    // The request is one the connection rejected (its line is logged as received).
+    void set_rejection(const net::Rejection& rejection) { rejection_ = &rejection; }
+    // Logs `status` with nothing sent and closes: a request the client never finished.
+    void close_unanswered(int status);
+    // For a response that goes on after the handler returns (a streamed gzip body): an
+    // exchange over the same connection and log, with the same start time, to be given
+    // a context that lives as long.
+    std::unique_ptr<LoggingExchange> detached() const;
 
     const http::RequestHead& request() const override { return inner_.request(); }
     std::string_view body() const override { return inner_.body(); }
@@ -69,6 +78,10 @@ class LoggingExchange final : public net::Exchange {
     void end_response(bool complete) override;
     uint64_t unsent_bytes() const override { return inner_.unsent_bytes(); }
     void set_observer(net::ExchangeObserver* observer) override { inner_.set_observer(observer); }
+    void set_options(const net::RequestOptions& options) override {
+        options_ = &options;
+        inner_.set_options(options);
+    }
 
   private:
     void write_log(const net::ResponseHead& head, uint64_t body_bytes);
@@ -76,6 +89,8 @@ class LoggingExchange final : public net::Exchange {
     net::Exchange& inner_;
     AccessLog* log_;
     const RequestContext* ctx_ = nullptr;
+    const net::Rejection* rejection_ = nullptr;
+    const net::RequestOptions* options_ = nullptr;  // the last set: its Server token
     int64_t start_ms_;
     net::ResponseHead streamed_head_;  // status and fields only: its views are not kept
     uint64_t streamed_bytes_ = 0;

@@ -142,10 +142,6 @@ Status apply_server_directive(const Directive& c, ServerConfig& server) {
             if (server.first_name.empty() && server.names.empty()) server.first_name = name;
             server.names.insert(server.names.end(), names->begin(), names->end());
         }
-    } else if (c.name == "client_header_timeout") {
-        auto value = config::parse_time_ms(c);
-        if (!value) return Err{value.error()};
-        server.client_header_timeout_ms = static_cast<uint64_t>(value.value());
     } else if (is_rewrite_directive(c.name)) {
         return add_rewrite_step(c, server.rewrites);
     } else if (c.name == "location") {

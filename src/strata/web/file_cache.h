@@ -11,6 +11,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "strata/web/symlink_policy.h"
+
 namespace strata::web {
 
 struct FileInfo {
@@ -27,10 +29,16 @@ inline constexpr uint64_t kCachedFileMax = 16 * 1024;
 
 class FileCache {
   public:
+    // stat() of `path`, symlinks followed.
     const FileInfo& lookup(const std::string& path);
+    // The same under disable_symlinks: found by opening the path as `check` says (the
+    // error is then what that open failed with), and cached apart from plain lookups.
+    const FileInfo& lookup(const std::string& path, const SymlinkCheck& check);
 
   private:
     FileInfo load(const std::string& path) const;
+    FileInfo load_checked(const std::string& path, const SymlinkCheck& check) const;
+    void expire_if_stale();
 
     int64_t tick_ = -1;
     std::unordered_map<std::string, FileInfo> entries_;

@@ -12,11 +12,15 @@
 #include "strata/web/conditional.h"
 #include "strata/web/content_type.h"
 #include "strata/web/front_handler.h"
+#include "strata/web/gzip_file_stream.h"
 #include "strata/web/multipart_byteranges.h"
 #include "strata/web/response_filters.h"
 
 namespace strata::web {
 namespace {
+
+// Files up to this size are gzipped in one go: one window of the stream's output.
+constexpr uint64_t kGzipStreamThreshold = 64 * 1024;
 
 // What the response says about the file, computed once.
 struct FileFacts {
@@ -55,11 +59,14 @@ bool read_range(const FileBody& body, uint64_t offset, uint64_t length, std::str
     return true;
 }
 
-// Sends `length` bytes from `offset`: from the cached bytes, or the file by sendfile.
-void send_range(RequestContext& ctx, const net::ResponseHead& head, FileBody& body, uint64_t offset,
+// Sends `length` bytes from `offset`: from the cached bytes, or the file as the
+// location says (sendfile, tcp_nopush).
+void send_range(RequestContext& ctx, net::ResponseHead& head, FileBody& body, uint64_t offset,
                 uint64_t length) {
     if (body.content)
         return ctx.exchange.respond(head, std::string_view(*body.content).substr(offset, length));
+    head.sendfile = *ctx.settings().sendfile;
+    head.tcp_nopush = *ctx.settings().tcp_nopush;
     int fd = std::exchange(body.fd, -1);
     ctx.exchange.respond_file(head, fd, static_cast<off_t>(offset), length);
 }
@@ -76,9 +83,19 @@ net::ResponseHead file_head(RequestContext& ctx, const FileFacts& f, int status)
     return head;
 }
 
-// The file read whole and sent through the gzip filter.
+// The file through the gzip filter: a short one read and compressed at once, a longer
+// one streamed as the client takes it. HEAD gets the gzipped head alone.
 void respond_gzipped_file(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f,
-                          const FileBody& body) {
+                          FileBody& body, const GzipOptions& options) {
+    if (ctx.is_head) {
+        mark_gzipped(ctx, head);
+        return ctx.exchange.respond(head, {});
+    }
+    if (f.size > kGzipStreamThreshold) {
+        mark_gzipped(ctx, head);
+        return stream_gzipped_file(ctx, head, std::move(body), f.size,
+                                   gzip_params(options, f.size));
+    }
     std::string plain;
     if (!read_range(body, 0, f.size, plain)) return ctx.exchange.respond_error(500);
     respond_through_gzip(ctx, head, plain);
@@ -150,11 +167,11 @@ void respond_with_file(RequestContext& ctx, const std::string& path, FileBody bo
     net::ResponseHead head = file_head(ctx, f, status);
     add_header_filter(ctx, head, f.mtime);
     GzipOptions scratch;
-    GzipDecision decision =
-        decide_gzip(gzip_options(ctx.settings(), scratch), gzip_request(ctx.exchange.request()),
-                    {status, f.content_type, f.size, false});
+    const GzipOptions& gzip = gzip_options(ctx.settings(), scratch);
+    GzipDecision decision = decide_gzip(gzip, gzip_request(ctx.exchange.request()),
+                                        {status, f.content_type, f.size, false});
     head.vary_accept_encoding = decision.vary;
-    if (decision.compress) return respond_gzipped_file(ctx, head, f, body);
+    if (decision.compress) return respond_gzipped_file(ctx, head, f, body, gzip);
     if (status != 200) return send_range(ctx, head, body, 0, f.size);  // error pages
     respond_with_ranges(ctx, head, f, body);
 }

@@ -26,6 +26,24 @@ std::optional<std::string_view> authority_of(std::string_view target) {
     return at == std::string_view::npos ? authority : authority.substr(at + 1);
 }
 
+// The server of a head that may be partial: by Host when one came and is valid, else
+// the listen address's default server.
+const ServerConfig* server_by_host(const ListenGroup& group,
+                                   const std::optional<std::string>& host) {
+    if (!host || host->empty()) return group.default_server;
+    return select_server(group.servers, *host, group.default_server);
+}
+
+std::optional<std::string> known_host(const http::RequestHead& head) {
+    if (head.host.empty()) return std::nullopt;
+    return normalize_host(head.host);
+}
+
+// The connection applies the options of the level now handling the request.
+void use_options_of_level(RequestContext& ctx) {
+    if (const auto& options = ctx.settings().request_options) ctx.exchange.set_options(*options);
+}
+
 std::string_view query_of(std::string_view target) {
     size_t q = target.find('?');
     return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
@@ -113,25 +131,70 @@ FrontHandler::FrontHandler(std::shared_ptr<const MainConfig> config, AccessLog* 
       groups_(group_by_listen_address(config_->http)),
       access_log_(access_log) {}
 
+const ListenGroup& FrontHandler::group_of(const net::ListenerInfo& listener) const {
+    size_t tag = static_cast<size_t>(listener.tag);
+    return groups_.at(tag < groups_.size() ? tag : 0);
+}
+
+const net::RequestOptions* FrontHandler::body_options(const http::RequestHead& head,
+                                                      const net::ListenerInfo& listener) {
+    std::string_view raw_host = authority_of(head.target).value_or(head.host);
+    const ServerConfig* server = server_by_host(group_of(listener), normalize_host(raw_host));
+    auto uri = normalize_target_path(head.target);
+    const LocationConfig* location = uri ? find_location(server->locations, *uri).node : nullptr;
+    return (location ? location->settings : server->settings).request_options.get();
+}
+
+void FrontHandler::reject(net::Exchange& exchange, const net::Rejection& rejection) {
+    LoggingExchange logged(exchange, access_log_);
+    logged.set_rejection(rejection);
+    RequestContext ctx(logged, *config_, files_);
+    logged.set_context(ctx);
+    const http::RequestHead& head = exchange.request();
+    std::optional<std::string> host = known_host(head);
+    ctx.server = server_by_host(group_of(exchange.listener()), host);
+    ctx.request_host = host.value_or("");
+    ctx.host = ctx.request_host.empty() ? ctx.server->first_name : ctx.request_host;
+    ctx.is_head = head.method == "HEAD";
+    if (!head.method.empty()) {  // the request line was read: $uri is known
+        if (auto uri = normalize_target_path(head.target)) ctx.uri = std::move(uri.value());
+    }
+    if (rejection.stage == net::Rejection::Stage::body && !ctx.uri.empty())
+        ctx.location = find_location(ctx.server->locations, ctx.uri).node;
+    use_options_of_level(ctx);
+    if (!rejection.respond) return logged.close_unanswered(rejection.status);
+    net::ResponseHead response;
+    response.status = rejection.status;
+    response.close = true;
+    response.content_type = "text/html";
+    logged.respond(response, http::error_page(rejection.status, server_token(ctx.settings())));
+}
+
 void FrontHandler::handle(net::Exchange& exchange) {
     LoggingExchange logged(exchange, access_log_);  // every answer goes through it
     RequestContext ctx(logged, *config_, files_);
     logged.set_context(ctx);
     const http::RequestHead& head = exchange.request();
-    size_t tag = static_cast<size_t>(exchange.listener().tag);
-    const ListenGroup& group = groups_.at(tag < groups_.size() ? tag : 0);
+    const ListenGroup& group = group_of(exchange.listener());
+    ctx.is_head = head.method == "HEAD";
     // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.
     std::string_view raw_host = authority_of(head.target).value_or(head.host);
     auto host = normalize_host(raw_host);
     bool bad_host = !host || (head.has_host && host->empty());
-    ctx.server =
-        bad_host ? group.default_server : select_server(group.servers, *host, group.default_server);
-    if (bad_host) return finish_with_error(ctx, 400);  // nginx: "client sent invalid host header"
-    ctx.request_host = *host;
-    ctx.host = host->empty() ? ctx.server->first_name : *host;
-    ctx.is_head = head.method == "HEAD";
+    // nginx checks the URI with the request line, before Host chooses a server.
     auto uri = normalize_target_path(head.target);
-    if (!uri) return finish_with_error(ctx, 400);
+    bool bad_uri = !uri;
+    ctx.server = bad_host || bad_uri ? group.default_server
+                                     : select_server(group.servers, *host, group.default_server);
+    use_options_of_level(ctx);
+    if (bad_host) return finish_with_error(ctx, 400);  // nginx: "client sent invalid host header"
+    if (bad_uri) {  // refused before nginx reads Host: $host is the server's name
+        ctx.host = ctx.server->first_name;
+        return finish_with_error(ctx, 400);
+    }
+    ctx.request_host = *host;
+    remember_server_name_captures(ctx, *host);
+    ctx.host = host->empty() ? ctx.server->first_name : *host;
     ctx.uri = std::move(uri.value());
     ctx.args = std::string(query_of(head.target));
     run_server_phase(ctx);
@@ -141,12 +204,14 @@ void run_location_phase(RequestContext& ctx) {
     auto found = find_location(ctx.server->locations, ctx.uri);
     if (!found.node) {  // nginx then serves with the server's own settings
         ctx.location = nullptr;
+        use_options_of_level(ctx);
         return run_content_phase(ctx);
     }
     ctx.location = found.node;
+    use_options_of_level(ctx);
     // A prefix location keeps the $1… of an earlier rewrite; a regex one replaces them.
     if (found.node->pattern.regex)
-        ctx.captures.assign(found.captures.begin(), found.captures.end());
+        remember_captures(ctx, *found.node->pattern.regex, found.captures);
     run_location_rewrites(ctx);
 }
 
@@ -165,6 +230,7 @@ void run_named_location(RequestContext& ctx, std::string_view name) {
     if (!named || ++ctx.internal_redirects > kMaxInternalRedirects)
         return ctx.exchange.respond_error(500);
     ctx.location = named;
+    use_options_of_level(ctx);
     run_location_rewrites(ctx);
 }
 

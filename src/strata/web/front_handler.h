@@ -23,10 +23,20 @@ class FrontHandler final : public net::HttpHandler {
     explicit FrontHandler(std::shared_ptr<const MainConfig> config,
                           AccessLog* access_log = nullptr);
     void handle(net::Exchange& exchange) override;
+    // The options of the location a request with a body will reach (nginx's
+    // client_max_body_size and client_body_timeout are the location's).
+    const net::RequestOptions* body_options(const http::RequestHead& head,
+                                            const net::ListenerInfo& listener) override;
+    // A request the connection refused: logged where nginx logs it (the server chosen by
+    // Host if it came, else the address's default; the location once the head was
+    // complete) and answered with that server's error page.
+    void reject(net::Exchange& exchange, const net::Rejection& rejection) override;
 
     const std::vector<ListenGroup>& listen_groups() const { return groups_; }
 
   private:
+    const ListenGroup& group_of(const net::ListenerInfo& listener) const;
+
     std::shared_ptr<const MainConfig> config_;
     std::vector<ListenGroup> groups_;
     AccessLog* access_log_ = nullptr;

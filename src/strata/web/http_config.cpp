@@ -1,5 +1,6 @@
 #include "strata/web/http_config.h"
 
+#include "strata/base/version.h"
 #include "strata/web/response_filters.h"
 
 namespace strata::web {
@@ -27,6 +28,20 @@ std::shared_ptr<const std::map<std::string, std::string>> builtin_types() {
 
 void compile_derived(LocationSettings& s) {
     s.gzip_compiled = std::make_shared<const GzipOptions>(build_gzip_options(s));
+    s.request_options = std::make_shared<const net::RequestOptions>(request_options_of(s));
+}
+
+net::RequestOptions request_options_of(const LocationSettings& s) {
+    net::RequestOptions o;
+    o.body_limit = *s.client_max_body_size == 0 ? http::kUnlimitedBody : *s.client_max_body_size;
+    o.client_body_timeout_ms = *s.client_body_timeout_ms;
+    o.keepalive_timeout_ms = *s.keepalive_timeout_ms;
+    if (*s.keepalive_header_s > 0)
+        o.keepalive_header = "timeout=" + std::to_string(*s.keepalive_header_s);
+    o.keepalive_requests = *s.keepalive_requests;
+    o.send_timeout_ms = *s.send_timeout_ms;
+    o.server_token = *s.server_tokens ? kServerToken : kProductName;
+    return o;
 }
 
 void merge(LocationSettings& c, const LocationSettings& p) {
@@ -50,12 +65,16 @@ void merge(LocationSettings& c, const LocationSettings& p) {
     inherit(c.if_modified_since, p.if_modified_since);
     inherit(c.client_max_body_size, p.client_max_body_size);
     inherit(c.keepalive_timeout_ms, p.keepalive_timeout_ms);
+    inherit(c.keepalive_header_s, p.keepalive_header_s);
+    inherit(c.client_header_timeout_ms, p.client_header_timeout_ms);
+    inherit(c.large_header_buffer_size, p.large_header_buffer_size);
     inherit(c.keepalive_requests, p.keepalive_requests);
     inherit(c.send_timeout_ms, p.send_timeout_ms);
     inherit(c.client_body_timeout_ms, p.client_body_timeout_ms);
     inherit(c.error_pages, p.error_pages);  // as a whole: nginx does not combine levels
     inherit(c.add_headers, p.add_headers);  // likewise
     inherit(c.expires, p.expires);
+    inherit(c.disable_symlinks, p.disable_symlinks);
     inherit(c.gzip, p.gzip);
     inherit(c.gzip_vary, p.gzip_vary);
     inherit(c.gzip_types, p.gzip_types);
@@ -87,12 +106,16 @@ void apply_defaults(LocationSettings& s) {
     default_to(s.if_modified_since, IfModifiedSince::exact);
     default_to(s.client_max_body_size, 1024 * 1024);
     default_to(s.keepalive_timeout_ms, 75'000);
+    default_to(s.keepalive_header_s, 0);
+    default_to(s.client_header_timeout_ms, 60'000);
+    default_to(s.large_header_buffer_size, http::kNginxMaxFieldLine);
     default_to(s.keepalive_requests, 1000);
     default_to(s.send_timeout_ms, 60'000);
     default_to(s.client_body_timeout_ms, 60'000);
     default_to(s.error_pages, std::map<int, ErrorPage>{});
     default_to(s.add_headers, std::vector<AddedHeader>{});
     default_to(s.expires, "off");
+    default_to(s.disable_symlinks, DisableSymlinks{});
     default_to(s.gzip, false);
     default_to(s.gzip_vary, false);
     default_to(s.gzip_types, std::vector<std::string>{"text/html"});

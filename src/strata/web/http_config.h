@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "strata/config/directive.h"
+#include "strata/net/http_options.h"
 #include "strata/net/listener.h"
 #include "strata/web/conditional.h"
 #include "strata/web/gzip_filter.h"
@@ -18,6 +19,7 @@
 #include "strata/web/log_format.h"
 #include "strata/web/rewrite.h"
 #include "strata/web/server_names.h"
+#include "strata/web/symlink_policy.h"
 
 namespace strata::web {
 
@@ -49,10 +51,15 @@ struct LocationSettings {
     std::optional<IfModifiedSince> if_modified_since;
     std::optional<uint64_t> client_max_body_size;
     std::optional<uint64_t> keepalive_timeout_ms, keepalive_requests, send_timeout_ms;
+    std::optional<uint64_t> keepalive_header_s;  // keepalive_timeout's second value; 0: none
     std::optional<uint64_t> client_body_timeout_ms;
+    // http and server levels only (nginx); what counts is the listen address's default server.
+    std::optional<uint64_t> client_header_timeout_ms;
+    std::optional<uint64_t> large_header_buffer_size;  // large_client_header_buffers' size
     std::optional<std::map<int, ErrorPage>> error_pages;
     std::optional<std::vector<AddedHeader>> add_headers;
     std::optional<std::string> expires;  // kept as written until the headers filter lands
+    std::optional<DisableSymlinks> disable_symlinks;
     // gzip
     std::optional<bool> gzip, gzip_vary;
     std::optional<std::vector<std::string>> gzip_types, gzip_disable;
@@ -62,15 +69,19 @@ struct LocationSettings {
     std::optional<std::vector<std::pair<std::string, std::string>>> access_logs;  // path, format
     // Derived at load by compile_derived(); null for settings built by hand.
     std::shared_ptr<const GzipOptions> gzip_compiled;
+    // What the connection applies while this level handles a request.
+    std::shared_ptr<const net::RequestOptions> request_options;
 };
 
 // Fills every unset field of `child` from `parent`.
 void merge(LocationSettings& child, const LocationSettings& parent);
 // Computes what requests would otherwise rebuild each time (the gzip options with
-// their compiled regexes) from complete settings.
+// their compiled regexes, the connection's options) from complete settings.
 void compile_derived(LocationSettings& settings);
 // Fills every still-unset field with nginx's default.
 void apply_defaults(LocationSettings& settings);
+// The connection's options of complete settings (client_max_body_size 0: no limit).
+net::RequestOptions request_options_of(const LocationSettings& settings);
 
 struct LocationConfig {
     LocationPattern pattern;
@@ -95,8 +106,7 @@ struct ServerConfig {
     std::vector<ServerName> names;
     std::string first_name;     // $server_name
     LocationSettings settings;  // merged with http's
-    uint64_t client_header_timeout_ms = 60'000;
-    RewriteScript rewrites;  // nginx's server-rewrite phase, before location matching
+    RewriteScript rewrites;     // nginx's server-rewrite phase, before location matching
     std::vector<LocationConfig> locations;
     config::SourceLocation where;
 };

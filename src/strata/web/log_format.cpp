@@ -23,6 +23,7 @@ constexpr std::pair<std::string_view, LogVariable> kLogVariables[] = {
     {"time_iso8601", LogVariable::time_iso8601},
     {"msec", LogVariable::msec},
     {"remote_user", LogVariable::remote_user},
+    {"request", LogVariable::request_line},
 };
 
 LogPart part_of(const config::ValuePart& value) {
@@ -99,7 +100,7 @@ std::string variable_text(const LogPart& part, const RequestContext& ctx, const 
         case LogVariable::request_time:
             return request_time_text(r.now_ms - r.start_ms);
         case LogVariable::request_length:
-            return std::to_string(request_length(ctx));
+            return std::to_string(r.rejection ? r.rejection->head_bytes : request_length(ctx));
         case LogVariable::time_local:
             return time_texts(r.now_ms).local;
         case LogVariable::time_iso8601:
@@ -108,6 +109,9 @@ std::string variable_text(const LogPart& part, const RequestContext& ctx, const 
             return msec_text(r.now_ms);
         case LogVariable::remote_user:
             return basic_auth_user(ctx.exchange.request().find("Authorization"));
+        case LogVariable::request_line:
+            if (r.rejection) return std::string(r.rejection->request_line);
+            break;
         case LogVariable::request:
             break;
     }
@@ -229,7 +233,9 @@ std::string format_log_line(const LogFormat& format, const RequestContext& ctx,
             continue;
         }
         std::string value = variable_text(part, ctx, response);
-        if (value.empty() && format.escape != LogEscape::json)
+        // $request always has a value in nginx: only blank lines received log as empty.
+        if (value.empty() && format.escape != LogEscape::json &&
+            part.variable != LogVariable::request_line)
             line.push_back('-');
         else
             append_escaped(line, value, format.escape);

@@ -14,6 +14,7 @@
 #include "strata/base/result.h"
 #include "strata/config/directive.h"
 #include "strata/config/status.h"
+#include "strata/net/http_exchange.h"
 
 namespace strata::web {
 
@@ -38,6 +39,7 @@ enum class LogVariable : uint8_t {
     time_iso8601,
     msec,
     remote_user,
+    request_line,  // $request: as received when the connection rejected the request
 };
 
 struct LogPart {
@@ -58,6 +60,9 @@ struct LoggedResponse {
     uint64_t header_bytes = 0;  // approximate: the head as the connection writes it
     int64_t start_ms = 0;       // wall clock when handling began (ms since the epoch)
     int64_t now_ms = 0;         // wall clock at logging
+    // Set for a request the connection rejected: $request and $request_length come from
+    // what was received, not from a parsed head.
+    const net::Rejection* rejection = nullptr;
 };
 
 // nginx's predefined format, `combined`.

@@ -9,8 +9,30 @@ namespace strata::web {
 
 struct Regex::Compiled {
     pcre2_code* code = nullptr;
+    std::vector<std::pair<std::string, int>> names;
     ~Compiled() { pcre2_code_free(code); }
 };
+
+namespace {
+
+// PCRE2's name table: fixed-size entries, each a 16-bit group number (big-endian)
+// then the NUL-terminated name.
+std::vector<std::pair<std::string, int>> read_name_table(const pcre2_code* code) {
+    uint32_t count = 0, entry_size = 0;
+    PCRE2_SPTR table = nullptr;
+    pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+    pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
+    std::vector<std::pair<std::string, int>> names;
+    for (uint32_t i = 0; i < count; ++i) {
+        PCRE2_SPTR entry = table + i * entry_size;
+        int group = (entry[0] << 8) | entry[1];
+        names.emplace_back(reinterpret_cast<const char*>(entry + 2), group);
+    }
+    return names;
+}
+
+}  // namespace
 
 Regex::Regex(std::string pattern, std::shared_ptr<Compiled> compiled, int captures)
     : pattern_(std::move(pattern)), compiled_(std::move(compiled)), capture_count_(captures) {}
@@ -33,7 +55,12 @@ Result<Regex, std::string> Regex::compile(std::string_view pattern, bool caseles
     pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &captures);
     auto compiled = std::make_shared<Compiled>();
     compiled->code = code;
+    compiled->names = read_name_table(code);
     return Regex(std::string(pattern), std::move(compiled), static_cast<int>(captures));
+}
+
+const std::vector<std::pair<std::string, int>>& Regex::named_groups() const {
+    return compiled_->names;
 }
 
 bool Regex::match(std::string_view subject, std::vector<std::string_view>* captures) const {

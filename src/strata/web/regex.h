@@ -1,10 +1,12 @@
 // Perl-compatible regular expressions (PCRE2, JIT-compiled when available), for
-// regex locations, server names and rewrites, with nginx's $1..$9 captures.
+// regex locations, server names and rewrites, with nginx's $1..$9 captures and named
+// captures ((?<name>…)), which nginx makes variables.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "strata/base/result.h"
@@ -21,6 +23,8 @@ class Regex {
     bool match(std::string_view subject, std::vector<std::string_view>* captures = nullptr) const;
     const std::string& pattern() const { return pattern_; }
     int capture_count() const { return capture_count_; }
+    // The named groups: name and group number, in the order PCRE2 lists them.
+    const std::vector<std::pair<std::string, int>>& named_groups() const;
 
   private:
     struct Compiled;

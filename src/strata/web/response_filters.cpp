@@ -8,13 +8,19 @@
 namespace strata::web {
 namespace {
 
-// The gzipped response: chunked, weak ETag, "Content-Encoding: gzip" last.
 void respond_gzipped(RequestContext& ctx, net::ResponseHead& head, std::string_view plain,
                      const GzipOptions& options) {
     std::string packed;
     GzipEncoder encoder(gzip_params(options, plain.size()));
     if (!encoder.ok() || !encoder.feed(plain, packed) || !encoder.finish(packed))
         return ctx.exchange.respond_error(500);
+    mark_gzipped(ctx, head);
+    ctx.exchange.respond(head, packed);
+}
+
+}  // namespace
+
+void mark_gzipped(RequestContext& ctx, net::ResponseHead& head) {
     for (http::Header& h : head.headers) {
         if (h.name != "ETag") continue;
         auto weak = weaken_etag(h.value);
@@ -23,10 +29,7 @@ void respond_gzipped(RequestContext& ctx, net::ResponseHead& head, std::string_v
     std::erase_if(head.headers, [](const http::Header& h) { return h.value.empty(); });
     head.headers.push_back({"Content-Encoding", "gzip"});
     head.chunked = true;
-    ctx.exchange.respond(head, packed);
 }
-
-}  // namespace
 
 std::optional<int> precondition_status(const RequestContext& ctx, const Validators& validators) {
     Precondition pre = evaluate_preconditions(conditional_headers(ctx.exchange.request()),

@@ -27,6 +27,10 @@ GzipOptions build_gzip_options(const LocationSettings& settings);
 // The compiled options of `settings`, or built into `scratch` when it has none.
 const GzipOptions& gzip_options(const LocationSettings& settings, GzipOptions& scratch);
 
+// What gzip changes in a head: chunked (the length is unknown), the ETag made weak,
+// "Content-Encoding: gzip" last.
+void mark_gzipped(RequestContext& ctx, net::ResponseHead& head);
+
 // Sends `body` gzipped if nginx's rules say so (setting Vary either way), else as it is.
 void respond_through_gzip(RequestContext& ctx, net::ResponseHead& head, std::string_view body);
 

@@ -8,6 +8,7 @@
 #include "strata/config/values.h"
 #include "strata/http/request_head.h"
 #include "strata/web/request_context.h"
+#include "strata/web/static_content.h"
 #include "strata/web/variables.h"
 
 namespace strata::web {
@@ -184,19 +185,35 @@ Status add_if(const Directive& d, RewriteScript& script) {
 
 enum class Flow { next, stop };
 
-// Every regex that matches replaces $1…, even one without groups (as in nginx).
-void keep_captures(RequestContext& ctx, const std::vector<std::string_view>& captures) {
-    ctx.captures.assign(captures.begin(), captures.end());
-}
-
-// As nginx's: symlinks are followed, and -x looks only at the owner's execute bit.
-bool file_test_holds(const Condition& c, const std::string& path) {
+// As nginx's: -x looks only at the owner's execute bit, and symlinks are followed
+// unless disable_symlinks says otherwise (a refused path then tests as missing).
+bool file_test_holds(const Condition& c, const std::string& path, RequestContext& ctx) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return c.negated;
+    SymlinkCheck check = symlink_check(ctx, path);
+    if (check.rule != SymlinkRule::follow) {
+        const FileInfo& info = ctx.files.lookup(path, check);
+        if (info.error != 0) return c.negated;
+        st = info.st;
+    } else if (::stat(path.c_str(), &st) != 0) {
+        return c.negated;
+    }
     bool holds = c.file_test == 'e' || (c.file_test == 'f' && S_ISREG(st.st_mode)) ||
                  (c.file_test == 'd' && S_ISDIR(st.st_mode)) ||
                  (c.file_test == 'x' && (st.st_mode & S_IXUSR) != 0);
     return holds != c.negated;
+}
+
+// The regex of an `if` or a `rewrite`: a match sets $1… and the named groups' variables
+// (even a regex without groups clears $1…); a miss empties $1… as in nginx, while
+// named-group variables keep their values.
+bool match_capturing(RequestContext& ctx, const Regex& regex, std::string_view subject) {
+    std::vector<std::string_view> captures;
+    if (!regex.match(subject, &captures)) {
+        ctx.captures.clear();
+        return false;
+    }
+    remember_captures(ctx, regex, captures);
+    return true;
 }
 
 bool condition_holds(const Condition& c, RequestContext& ctx) {
@@ -208,16 +225,12 @@ bool condition_holds(const Condition& c, RequestContext& ctx) {
             return subject == expand_variables(c.operand, ctx);
         case Condition::Kind::not_equal:
             return subject != expand_variables(c.operand, ctx);
-        case Condition::Kind::match: {
-            std::vector<std::string_view> captures;
-            if (!c.regex->match(subject, &captures)) return false;
-            keep_captures(ctx, captures);
-            return true;
-        }
+        case Condition::Kind::match:
+            return match_capturing(ctx, *c.regex, subject);
         case Condition::Kind::no_match:
-            return !c.regex->match(subject);
+            return !match_capturing(ctx, *c.regex, subject);
         case Condition::Kind::file_test:
-            return file_test_holds(c, subject);
+            return file_test_holds(c, subject, ctx);
     }
     return false;
 }
@@ -274,9 +287,7 @@ std::string expand_replacement(const config::CompiledValue& value, const Request
 // nginx keeps the request's args after a rewrite unless the replacement ends with
 // '?'; a replacement with its own args gets the old ones after "&".
 Flow run_rewrite(const Step& step, RequestContext& ctx, RewriteOutcome& out) {
-    std::vector<std::string_view> captures;
-    if (!step.regex->match(ctx.uri, &captures)) return Flow::next;
-    keep_captures(ctx, captures);
+    if (!match_capturing(ctx, *step.regex, ctx.uri)) return Flow::next;
     bool redirect = step.flag == Step::Flag::redirect || step.flag == Step::Flag::permanent;
     bool escaped = uri_was_escaped(ctx);
     std::string uri = expand_replacement(step.new_uri, ctx, redirect && escaped);

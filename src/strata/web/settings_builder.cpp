@@ -137,11 +137,30 @@ Status set_autoindex_format(const Directive& d, LocationSettings& s) {
     return success();
 }
 
-// keepalive_timeout timeout [header_timeout]
+// keepalive_timeout timeout [header_timeout]: the second is sent in whole seconds in
+// "Keep-Alive: timeout=N"; both are set together, so a level never mixes its parent's.
 Status set_keepalive_timeout(const Directive& d, LocationSettings& s) {
     auto value = config::parse_time_ms(d);
     if (!value) return Err{value.error()};
     s.keepalive_timeout_ms = static_cast<uint64_t>(value.value());
+    s.keepalive_header_s = 0;
+    if (d.args.size() > 1) {
+        auto header = config::time_value_seconds(d.args[1]);
+        if (!header) return fail(d.where, "invalid value \"" + d.args[1] + "\"");
+        s.keepalive_header_s = static_cast<uint64_t>(*header);
+    }
+    return success();
+}
+
+// large_client_header_buffers number size: a request line or header line longer than
+// `size` is refused. The number (bounding the whole head) is not enforced separately.
+Status set_large_header_buffers(const Directive& d, LocationSettings& s) {
+    auto number = config::number_value(d.args[0]);
+    if (!number || *number == 0) return fail(d.where, "invalid value \"" + d.args[0] + "\"");
+    auto size = config::parse_size(d, 1);
+    if (!size) return Err{size.error()};
+    if (size.value() <= 0) return fail(d.where, "invalid value \"" + d.args[1] + "\"");
+    s.large_header_buffer_size = static_cast<uint64_t>(size.value());
     return success();
 }
 
@@ -168,6 +187,13 @@ Status set_access_log(const Directive& d, LocationSettings& s) {
     std::string format =
         d.args.size() > 1 && d.args[1].find('=') == std::string::npos ? d.args[1] : "combined";
     s.access_logs->emplace_back(d.args[0], format);
+    return success();
+}
+
+Status set_disable_symlinks(const Directive& d, LocationSettings& s) {
+    auto value = parse_disable_symlinks(d.args);
+    if (!value) return fail(d.where, value.error());
+    s.disable_symlinks = std::move(value.value());
     return success();
 }
 
@@ -200,6 +226,8 @@ const std::map<std::string_view, Setter>& setters() {
         {"keepalive_requests", set_keepalive_requests},
         {"send_timeout", time_ms(&LocationSettings::send_timeout_ms)},
         {"client_body_timeout", time_ms(&LocationSettings::client_body_timeout_ms)},
+        {"client_header_timeout", time_ms(&LocationSettings::client_header_timeout_ms)},
+        {"large_client_header_buffers", set_large_header_buffers},
         {"error_page", set_error_page},
         {"add_header", add_header},
         {"access_log", set_access_log},
@@ -210,6 +238,7 @@ const std::map<std::string_view, Setter>& setters() {
         {"gzip_disable", words(&LocationSettings::gzip_disable)},
         {"gzip_min_length", size(&LocationSettings::gzip_min_length)},
         {"gzip_comp_level", set_gzip_comp_level},
+        {"disable_symlinks", set_disable_symlinks},
         // Accepted with nginx's meaning and nothing to do here yet.
         {"types_hash_max_size", accept_as_is},
         {"types_hash_bucket_size", accept_as_is},
@@ -217,7 +246,6 @@ const std::map<std::string_view, Setter>& setters() {
         {"gzip_http_version", accept_as_is},
         {"gzip_proxied", accept_as_is},
         {"gzip_buffers", accept_as_is},
-        {"disable_symlinks", accept_as_is},
         // Per-level error logs: the worker writes to the main one for now.
         {"error_log", accept_as_is},
     };

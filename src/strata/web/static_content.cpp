@@ -16,8 +16,12 @@ namespace {
 
 enum class PathKind { missing, file, directory, forbidden };
 
+const FileInfo& lookup(RequestContext& ctx, const std::string& path) {
+    return ctx.files.lookup(path, symlink_check(ctx, path));
+}
+
 PathKind probe(RequestContext& ctx, const std::string& path) {
-    const FileInfo& info = ctx.files.lookup(path);
+    const FileInfo& info = lookup(ctx, path);
     if (info.error != 0) return info.error == EACCES ? PathKind::forbidden : PathKind::missing;
     if (info.is_directory()) return PathKind::directory;
     return info.is_file() ? PathKind::file : PathKind::missing;
@@ -87,7 +91,8 @@ void run_try_files(RequestContext& ctx) {
 }
 
 void serve_file(RequestContext& ctx, const std::string& path) {
-    const FileInfo& info = ctx.files.lookup(path);
+    SymlinkCheck check = symlink_check(ctx, path);
+    const FileInfo& info = ctx.files.lookup(path, check);
     // Copies: a later lookup (an error page's) may replace the cache's entries.
     int error = info.error;
     struct stat st = info.st;
@@ -97,7 +102,8 @@ void serve_file(RequestContext& ctx, const std::string& path) {
     if (!S_ISREG(st.st_mode)) return finish_with_error(ctx, 404);
     if (ctx.exchange.request().method == "POST") return finish_with_error(ctx, 405);
     if (content) return respond_with_file(ctx, path, FileBody(-1, std::move(content)), st);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    // Checked again as it is opened: the lookup may be a few milliseconds old.
+    int fd = open_checking_symlinks(path, check, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return finish_with_error(ctx, status_for_errno(errno));
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {  // replaced since the stat
         ::close(fd);
@@ -107,6 +113,14 @@ void serve_file(RequestContext& ctx, const std::string& path) {
 }
 
 }  // namespace
+
+// Off (the default) costs one test and nothing else; `from` is expanded per request.
+SymlinkCheck symlink_check(const RequestContext& ctx, const std::string& path) {
+    const DisableSymlinks& setting = *ctx.settings().disable_symlinks;
+    if (setting.rule == SymlinkRule::follow) return {};
+    if (setting.from.empty()) return {setting.rule, 0};
+    return symlink_check_for(setting.rule, path, expand_variables(setting.from, ctx));
+}
 
 std::string map_uri_to_path(const RequestContext& ctx, std::string_view uri) {
     const LocationConfig* loc = ctx.location;

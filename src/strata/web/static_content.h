@@ -14,4 +14,7 @@ void run_content_phase(RequestContext& ctx);
 // location's alias in place of its prefix.
 std::string map_uri_to_path(const RequestContext& ctx, std::string_view uri);
 
+// How the location's disable_symlinks applies to `path`.
+SymlinkCheck symlink_check(const RequestContext& ctx, const std::string& path);
+
 }  // namespace strata::web

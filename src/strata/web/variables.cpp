@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "strata/http/request_head.h"
@@ -41,8 +42,11 @@ std::string argument_value(std::string_view args, std::string_view name) {
     return {};
 }
 
+// root, or in a location with alias the alias (nginx keeps both in one place).
 std::string document_root(const RequestContext& ctx) {
-    const std::string& root = *ctx.settings().root;
+    const LocationConfig* loc = ctx.location;
+    std::string root =
+        loc && loc->alias ? expand_variables(*loc->alias, ctx) : *ctx.settings().root;
     return root.empty() || root.front() == '/' ? root : ctx.main.prefix + root;
 }
 
@@ -94,10 +98,14 @@ std::optional<std::string> user_variable(std::string_view name, const RequestCon
     return found->second;
 }
 
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
 }  // namespace
 
 std::optional<std::string> variable_value(std::string_view name, const RequestContext& ctx) {
-    if (!name.empty() && name.size() == 1 && name[0] >= '0' && name[0] <= '9') {
+    if (name.size() == 1 && is_digit(name[0])) {
         size_t i = static_cast<size_t>(name[0] - '0');
         return i < ctx.captures.size() ? ctx.captures[i] : "";
     }
@@ -156,6 +164,10 @@ std::string expand_variables(std::string_view text, const RequestContext& ctx) {
             if (end == std::string_view::npos) end = text.size();
             name = text.substr(start + 1, end - start - 1);
             i = end + 1;
+        } else if (is_digit(text[start])) {
+            end = start + 1;  // nginx reads one digit: "$10" is $1 then "0"
+            name = text.substr(start, 1);
+            i = end;
         } else {
             end = start;
             while (end < text.size() &&
@@ -167,6 +179,36 @@ std::string expand_variables(std::string_view text, const RequestContext& ctx) {
         if (auto v = variable_value(name, ctx)) out += *v;
     }
     return out;
+}
+
+void remember_captures(RequestContext& ctx, const Regex& regex,
+                       const std::vector<std::string_view>& captures) {
+    ctx.captures.assign(captures.begin(), captures.end());
+    for (const auto& [name, group] : regex.named_groups()) {
+        std::string key;
+        for (char c : name)
+            key.push_back(http::ascii_lower(c));
+        auto index = static_cast<size_t>(group);
+        ctx.user_variables[key] = index < captures.size() ? std::string(captures[index]) : "";
+    }
+}
+
+void remember_server_name_captures(RequestContext& ctx, std::string_view host) {
+    const std::vector<ServerName>& names = ctx.server->names;
+    auto is_regex = [](const ServerName& n) { return n.kind == ServerName::Kind::regex; };
+    if (std::none_of(names.begin(), names.end(), is_regex)) return;  // the usual case
+    const ServerName* chosen = nullptr;
+    int best = 0;
+    for (const ServerName& name : names) {
+        int rank = server_name_rank(name, host);
+        if (rank > best) {
+            best = rank;
+            chosen = &name;
+        }
+    }
+    if (!chosen || chosen->kind != ServerName::Kind::regex) return;
+    std::vector<std::string_view> captures;
+    if (chosen->regex->match(host, &captures)) remember_captures(ctx, *chosen->regex, captures);
 }
 
 }  // namespace strata::web

@@ -4,7 +4,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "strata/web/regex.h"
 #include "strata/web/request_context.h"
 
 namespace strata::web {
@@ -17,5 +19,14 @@ std::string expand_variables(std::string_view text, const RequestContext& ctx);
 
 // True when `name` is a variable this server knows (for checks at load).
 bool is_known_variable(std::string_view name);
+
+// What a regex that matched leaves behind: $0…$9 (replacing the last match's) and a
+// variable per named group, which keeps its value until a later match sets it again.
+void remember_captures(RequestContext& ctx, const Regex& regex,
+                       const std::vector<std::string_view>& captures);
+
+// When a regex server_name chose the server (no better name matched `host`), its
+// captures, as nginx sets them before the server's rewrites run.
+void remember_server_name_captures(RequestContext& ctx, std::string_view host);
 
 }  // namespace strata::web

@@ -64,5 +64,22 @@ TEST_F(FileCacheTest, ChangesAreSeenOnceTheClockTicks) {
     EXPECT_EQ(cache_.lookup(path("small.txt")).error, ENOENT);
 }
 
+// disable_symlinks: the path is opened without following links; the answer is kept
+// apart from a plain lookup of the same path.
+TEST_F(FileCacheTest, CheckedLookupsRefuseSymlinks) {
+    fs::create_symlink("small.txt", dir_ / "link.txt");
+    SymlinkCheck refuse{SymlinkRule::refuse, 0};
+    EXPECT_EQ(cache_.lookup(path("link.txt"), refuse).error, ELOOP);
+    const FileInfo& plain = cache_.lookup(path("link.txt"));
+    ASSERT_TRUE(plain.is_file());
+    EXPECT_EQ(*plain.content, "hello");
+    EXPECT_EQ(cache_.lookup(path("link.txt"), refuse).error, ELOOP);
+    const FileInfo& real = cache_.lookup(path("small.txt"), refuse);
+    ASSERT_TRUE(real.is_file());
+    EXPECT_EQ(*real.content, "hello");
+    EXPECT_TRUE(cache_.lookup(path("sub"), refuse).is_directory());
+    EXPECT_EQ(cache_.lookup(path("missing"), refuse).error, ENOENT);
+}
+
 }  // namespace
 }  // namespace strata::web

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "strata/base/version.h"
 #include "strata/config/parser.h"
 #include "strata/web/config_builder.h"
 #include "strata/web/content_type.h"
@@ -105,6 +106,61 @@ TEST(HttpConfigLoad, GzipOptionsAreCompiledPerLevel) {
     EXPECT_TRUE(location.gzip_compiled->disable_user_agent("curl/8.0"));
     EXPECT_FALSE(location.gzip_compiled->disable_user_agent("Mozilla/5.0"));
     EXPECT_EQ(main->http.servers.at(0).settings.gzip_compiled->min_length, 20u);
+}
+
+}  // namespace
+}  // namespace strata::web
+
+namespace strata::web {
+namespace {
+
+Result<MainConfig, config::ConfigError> load(const std::string& http_block) {
+    auto tree = config::parse_text("http { " + http_block + " }", "test.conf");
+    if (!tree.ok()) return Err{tree.error()};
+    return build_main_config(tree.value(), "/tmp/");
+}
+
+// Each level's connection options are resolved at load, inherited http → server →
+// location as nginx merges them.
+TEST(HttpConfigLoad, ConnectionOptionsAreResolvedPerLevel) {
+    auto main = load(
+        "keepalive_timeout 30s 20s; client_max_body_size 0; server_tokens off;"
+        " server { listen 127.0.0.1:1; send_timeout 5s; keepalive_requests 7;"
+        "   location / { keepalive_timeout 0; client_max_body_size 2k; server_tokens on; }"
+        "   location /up { client_body_timeout 3s; } } ");
+    ASSERT_TRUE(main.ok()) << main.error().message;
+    const ServerConfig& server = main->http.servers.at(0);
+    const net::RequestOptions& s = *server.settings.request_options;
+    EXPECT_EQ(s.keepalive_timeout_ms, 30'000u);
+    EXPECT_EQ(s.keepalive_header, "timeout=20");
+    EXPECT_EQ(s.body_limit, http::kUnlimitedBody);  // 0: no limit
+    EXPECT_EQ(s.server_token, "strata");
+    EXPECT_EQ(s.send_timeout_ms, 5'000u);
+    EXPECT_EQ(s.keepalive_requests, 7u);
+    const net::RequestOptions& root = *server.locations.at(0).settings.request_options;
+    EXPECT_EQ(root.keepalive_timeout_ms, 0u);
+    EXPECT_EQ(root.keepalive_header, "");  // set with its timeout, never inherited apart
+    EXPECT_EQ(root.body_limit, 2048u);
+    EXPECT_EQ(root.server_token, kServerToken);
+    EXPECT_EQ(root.send_timeout_ms, 5'000u);
+    const net::RequestOptions& up = *server.locations.at(1).settings.request_options;
+    EXPECT_EQ(up.client_body_timeout_ms, 3'000u);
+    EXPECT_EQ(up.keepalive_header, "timeout=20");
+}
+
+TEST(HttpConfigLoad, HeaderSettingsAreInheritedFromHttp) {
+    auto main = load(
+        "client_header_timeout 7s; large_client_header_buffers 4 2k;"
+        " server { listen 127.0.0.1:1; }"
+        " server { listen 127.0.0.1:2; client_header_timeout 3s; } ");
+    ASSERT_TRUE(main.ok()) << main.error().message;
+    EXPECT_EQ(*main->http.servers.at(0).settings.client_header_timeout_ms, 7'000u);
+    EXPECT_EQ(*main->http.servers.at(0).settings.large_header_buffer_size, 2048u);
+    EXPECT_EQ(*main->http.servers.at(1).settings.client_header_timeout_ms, 3'000u);
+    auto defaults = load("server { listen 127.0.0.1:1; }");
+    ASSERT_TRUE(defaults.ok());
+    EXPECT_EQ(*defaults->http.servers.at(0).settings.client_header_timeout_ms, 60'000u);
+    EXPECT_EQ(*defaults->http.servers.at(0).settings.large_header_buffer_size, 8192u);
 }
 
 }  // namespace

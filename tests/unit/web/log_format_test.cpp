@@ -206,6 +206,25 @@ TEST_F(LogLine, RequestVariablesAndMissingValues) {
     EXPECT_EQ(line("\"$http_x\"", "GET / HTTP/1.1\r\nX: a\\b\r\n\r\n", ok_), "\"a\\x5Cb\"");
 }
 
+// A request the connection refused logs its line as received and the head bytes read,
+// as nginx does; only blank lines received log an empty $request, not "-".
+TEST_F(LogLine, RejectedRequestLogsItsLineAsReceived) {
+    net::Rejection rejection;
+    rejection.request_line = "GeT /a\"b HTTP/1.1";
+    rejection.head_bytes = 0;
+    LoggedResponse refused{400, 157, 0, 0, kNov24 * 1000};
+    refused.rejection = &rejection;
+    // The exchange's head stands for whatever was parsed; $request ignores it.
+    const std::string wire = "GET / HTTP/1.1\r\n\r\n";
+    EXPECT_EQ(line("\"$request\" $status $body_bytes_sent $request_length", wire, refused),
+              "\"GeT /a\\x22b HTTP/1.1\" 400 157 0");
+    rejection.request_line = "";
+    EXPECT_EQ(line("\"$request\" $http_user_agent", wire, refused), "\"\" -");
+    rejection.request_line = "GET / HTTP/1.1";
+    rejection.head_bytes = 29;
+    EXPECT_EQ(line("$request_length", "GET / HTTP/1.1\r\nHost: other\r\n\r\n", refused), "29");
+}
+
 TEST_F(LogLine, JsonKeepsEmptyValuesEmpty) {
     EXPECT_EQ(line("{\"ref\":\"$http_referer\",\"ua\":\"$http_user_agent\"}",
                    "GET / HTTP/1.1\r\nUser-Agent: say \"hi\"\r\n\r\n", ok_, LogEscape::json),

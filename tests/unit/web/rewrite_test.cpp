@@ -192,5 +192,57 @@ TEST_F(RewriteTest, LoadErrorsNameTheLine) {
     EXPECT_NE(load_error("set $uri x;").find("duplicate \"uri\" variable"), std::string::npos);
 }
 
+TEST_F(RewriteTest, CapturesReadOneDigit) {
+    use(R"(
+        location ~ ^/ten/(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)$ { return 200 "[$10][$9][${uri}1]"; }
+        location = /rw { rewrite ^/(r)(w)$ /show/$10-$2 last; }
+        location /show/ { return 200 "$uri"; })");
+    EXPECT_EQ(run("/ten/abcdefghij").body_, "[a0][i][/ten/abcdefghij1]");
+    EXPECT_EQ(run("/rw").body_, "/show/r0-w");
+}
+
+TEST_F(RewriteTest, NamedCapturesBecomeVariables) {
+    use(R"(
+        location ~ ^/loc/(?<first>[a-z]+)/(?P<second>\d+)$ { return 200 "$first $second $1 $2"; }
+        location /rw/ { rewrite ^/rw/(?<word>\w+)$ /show/$word last; }
+        location /show/ { return 200 "uri=$uri word=$word"; }
+        location /if/ { if ($uri ~ ^/if/(?<Tail>.*)$) { return 200 "[$tail]"; } return 404; }
+        location /keep/ {
+            if ($uri ~ ^/keep/(?<kept>.*)$) { }
+            if ($uri ~ ^/nomatch(?<kept>.*)) { }
+            return 200 "kept=[$kept] 1=[$1]";
+        }
+        location ~ ^/opt/(?<opt>x)?(y)$ { return 200 "[$opt][$2]"; })");
+    EXPECT_EQ(run("/loc/abc/123").body_, "abc 123 abc 123");
+    EXPECT_EQ(run("/rw/hello").body_, "uri=/show/hello word=hello");
+    EXPECT_EQ(run("/if/x/y").body_, "[x/y]");  // variable names ignore case
+    // A regex that misses empties $1… but leaves named-capture variables as they were.
+    EXPECT_EQ(run("/keep/zz").body_, "kept=[zz] 1=[]");
+    EXPECT_EQ(run("/opt/y").body_, "[][y]");
+}
+
+TEST_F(RewriteTest, RegexServerNameCaptures) {
+    auto config = load(R"(
+        server_name ~^(?<sub>[a-z]+)\.example\.test$ exact.example.test;
+        location / { return 200 "sub=[$sub] 1=[$1]"; })");
+    ASSERT_TRUE(config) << config.error().to_string();
+    handler_ = std::make_unique<FrontHandler>(
+        std::make_shared<const MainConfig>(std::move(config.value())));
+    auto with_host = [&](const std::string& host) {
+        RecordingExchange r("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+        handler_->handle(r);
+        return r.body_;
+    };
+    EXPECT_EQ(with_host("www.example.test"), "sub=[www] 1=[www]");
+    EXPECT_EQ(with_host("exact.example.test"), "sub=[] 1=[]");  // the exact name chose it
+}
+
+TEST_F(RewriteTest, UnknownVariablesStillFailTheLoad) {
+    EXPECT_NE(load_error(R"(location ~ ^/(?<known>x)$ { return 200 "$unknown"; })")
+                  .find("unknown \"unknown\" variable"),
+              std::string::npos);
+    EXPECT_EQ(load_error(R"(location ~ ^/(?<known>x)$ { return 200 "$known"; })"), "");
+}
+
 }  // namespace
 }  // namespace strata::web
