@@ -75,7 +75,7 @@ def test_ps_and_pgrep_see_strata(tmp_path):
         for pid in [server.proc.pid, *server.workers()]:
             assert Path(f"/proc/{pid}/comm").read_text().strip() == "strata"
             args = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
-            assert args[:2] == [b"strata", b"wsgi"]
+            assert args[:2] == [bytes(STRATA_BIN.resolve()), b"wsgi"]
             assert args[-1] == b"report:app"
         found = subprocess.run(["pgrep", "-x", "strata"], capture_output=True, text=True)
         assert str(server.proc.pid) in found.stdout.split()

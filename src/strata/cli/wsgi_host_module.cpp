@@ -3,6 +3,7 @@
 #include <Python.h>
 
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,10 @@ PyObject* host_main(PyObject*, PyObject* args) {
     if (!to_strings(arguments, command) || !to_string(module, host.module) ||
         !to_string(executable, host.paths.executable) || !to_string(home, host.paths.home))
         return nullptr;
-    // ps and pgrep see the command the user ran, not python3 and the bootstrap code.
-    std::vector<std::string> title{"strata", "wsgi"};
+    // ps and pgrep see the strata command, not python3 and the bootstrap code; its first
+    // word is the strata executable (beside the module), as a re-exec on USR2 needs it.
+    std::string strata = std::filesystem::path(host.module).parent_path() / "strata";
+    std::vector<std::string> title{strata, "wsgi"};
     title.insert(title.end(), command.begin(), command.end());
     strata::process::set_process_title(title, "strata");
     strata::python::adopt_host_interpreter(std::move(host));
