@@ -1,5 +1,7 @@
 # Flags every strata target gets: warnings as a contract, sanitizers on request.
 add_library(strata_flags INTERFACE)
+# Position-independent code, but nothing is ever interposed: calls may be inlined.
+target_compile_options(strata_flags INTERFACE -fno-semantic-interposition)
 target_compile_options(strata_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
                                               -Wold-style-cast -Wcast-align -Wnull-dereference)
 if(STRATA_SANITIZE)

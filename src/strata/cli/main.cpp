@@ -12,7 +12,7 @@
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args.front() == "wsgi")
-        return strata::cli::run_wsgi_mode({args.begin() + 1, args.end()});
+        return strata::cli::launch_wsgi_host({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "serve") args.erase(args.begin());
     auto line = strata::cli::parse_command_line(args);
     if (!line) {

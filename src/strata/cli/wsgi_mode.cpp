@@ -15,6 +15,8 @@
 #include "strata/cli/wsgi_command_line.h"
 #include "strata/cli/wsgi_server_config.h"
 #include "strata/gateway/app_server.h"
+#include "strata/python/config_file.h"
+#include "strata/python/host_launch.h"
 #include "strata/python/interpreter.h"
 #include "strata/python/settings.h"
 
@@ -87,6 +89,13 @@ bool prepare_process(const python::WsgiSettings& settings) {
     }
     for (const auto& [key, value] : *env)
         ::setenv(key.c_str(), value.c_str(), 1);
+    // A hosted interpreter's os.environ was taken before these.
+    if (python::host_interpreter() != nullptr) {
+        if (auto exported = python::export_raw_env(settings); !exported) {
+            fmt::print(stderr, "Error: {}\n", exported.error());
+            return false;
+        }
+    }
     if (!settings.chdir.empty() && ::chdir(settings.chdir.c_str()) != 0) {
         fmt::print(stderr, "Error: can't chdir to '{}': {}\n", settings.chdir,
                    std::strerror(errno));
@@ -110,12 +119,39 @@ void run_python_exit_work_last(gateway::AppServerConfig& config) {
     };
 }
 
+// The Python --python-home (or $VIRTUAL_ENV) names, as the interpreter would be started.
+python::InterpreterPaths wanted_python(const python::WsgiSettings& settings) {
+    python::InterpreterOptions options;
+    options.python_home = settings.python_home.value_or("");
+    const char* virtual_env = std::getenv("VIRTUAL_ENV");
+    return python::resolve_interpreter_paths(options, virtual_env ? virtual_env : "");
+}
+
 }  // namespace
+
+int launch_wsgi_host(const std::vector<std::string>& args) {
+    python::HostLaunch launch;
+    python::WsgiSettings defaults;
+    const char* virtual_env = std::getenv("VIRTUAL_ENV");
+    if (virtual_env != nullptr && *virtual_env != '\0') defaults.python_home = virtual_env;
+    launch.python = wanted_python(defaults);
+    launch.module = python::host_module_beside_executable();
+    launch.args = args;
+    fmt::print(stderr, "strata wsgi: {}\n", python::exec_host(launch));
+    return 1;
+}
 
 int run_wsgi_mode(const std::vector<std::string>& args) {
     python::Environment environment = python::environment_from(environ);
     auto line = parse_wsgi_command_line(args, environment);
     if (!line) return print_exit(line.error());
+    // --python-home named another Python than the launch chose: run there instead.
+    const python::HostInterpreter* host = python::host_interpreter();
+    if (host != nullptr && wanted_python(line->settings) != host->paths) {
+        fmt::print(stderr, "strata wsgi: {}\n",
+                   python::exec_host({wanted_python(line->settings), host->module, args}));
+        return 1;
+    }
     auto settings = settings_with_config_file(*line);
     if (!settings) return print_exit(settings.error());
     if (settings->print_config) {

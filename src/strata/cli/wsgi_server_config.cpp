@@ -232,8 +232,9 @@ Result<std::unique_ptr<WsgiServer>, std::string> build_wsgi_server(
     }
     fill_config(*server, std::move(listen).value());
     server->hooks = g_config_file_hooks;
-    if (!server->hooks && settings.preload_app)
-        server->hooks = std::make_shared<python::ServerHooks>();  // for the fork protocol
+    // The fork protocol is needed whenever Python runs in the master: hosted, always.
+    if (!server->hooks && (settings.preload_app || python::host_interpreter() != nullptr))
+        server->hooks = std::make_shared<python::ServerHooks>();
     if (server->hooks) {
         auto prepared = prepare_hooks(*server);
         if (!prepared) return Err{prepared.error()};

@@ -114,15 +114,18 @@ void EventLoop::defer(std::function<void()> fn) {
     deferred_.push_back(std::move(fn));
 }
 
+// The eventfd is written only when the loop thread sleeps (or is about to) in
+// epoll_wait and no wakeup is on its way yet: a loop that is busy runs the work at the
+// end of its current round anyway. seq_cst on has_posted_ and sleeping_: the loop stores
+// sleeping_ then loads has_posted_, a poster stores has_posted_ then loads sleeping_, so
+// at least one of them sees the other and no post is left waiting.
 void EventLoop::post(std::function<void()> fn) {
-    bool was_empty = false;
     {
         std::lock_guard lock(posted_mutex_);
-        was_empty = posted_.empty();
         posted_.push_back(std::move(fn));
     }
-    // A non-empty queue already has a wakeup on its way (or is being drained now).
-    if (was_empty) wake();
+    has_posted_.store(true);
+    if (sleeping_.load() && !wakeup_sent_.exchange(true)) wake();
 }
 
 void EventLoop::stop() {
@@ -143,7 +146,11 @@ void EventLoop::run() {
 
 void EventLoop::run_once() {
     epoll_event events[kEventBatch];
-    int count = epoll_wait(epoll_fd_, events, kEventBatch, wait_timeout_ms());
+    sleeping_.store(true);
+    int timeout = has_posted_.load() ? 0 : wait_timeout_ms();
+    int count = epoll_wait(epoll_fd_, events, kEventBatch, timeout);
+    sleeping_.store(false);
+    wakeup_sent_.store(false);
     if (count < 0) {
         if (errno != EINTR)
             log::error("epoll_wait() failed ({}: {})", errno, strerrordesc_np(errno));
@@ -212,9 +219,11 @@ void EventLoop::run_deferred() {
 }
 
 void EventLoop::run_posted() {
+    if (!has_posted_.load()) return;
     std::vector<std::function<void()>> batch;
     {
         std::lock_guard lock(posted_mutex_);
+        has_posted_.store(false);  // before the swap: a later post sets it again
         batch.swap(posted_);
     }
     for (auto& fn : batch)

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/core.h>
 
@@ -24,6 +25,8 @@ namespace {
 
 PyThreadState* g_main_thread = nullptr;               // saved while the GIL is let go
 PyGILState_STATE g_fork_state = PyGILState_UNLOCKED;  // from before_fork() to after
+std::optional<HostInterpreter> g_host;                // set when hosted
+bool g_started = false;                               // start_interpreter() succeeded
 
 bool is_venv(const std::string& dir) {
     std::error_code ignored;
@@ -126,7 +129,48 @@ InterpreterPaths resolve_interpreter_paths(const InterpreterOptions& options,
     return paths;
 }
 
+void adopt_host_interpreter(HostInterpreter host) {
+    g_host = std::move(host);
+    g_main_thread = PyEval_SaveThread();
+}
+
+void return_to_host_interpreter() {
+    if (g_main_thread == nullptr) return;
+    PyEval_RestoreThread(g_main_thread);
+    g_main_thread = nullptr;
+}
+
+const HostInterpreter* host_interpreter() {
+    return g_host ? &*g_host : nullptr;
+}
+
+namespace {
+
+// sys.argv as the embedded interpreter gets it from its config; false with a Python
+// error pending on failure.
+bool set_argv(const std::vector<std::string>& argv) {
+    PyRef list(PyList_New(0));
+    if (!list) return false;
+    for (const std::string& arg : argv) {
+        PyRef item(PyUnicode_DecodeFSDefault(arg.c_str()));
+        if (!item || PyList_Append(list.get(), item.get()) != 0) return false;
+    }
+    return PySys_SetObject("argv", list.get()) == 0;
+}
+
+Result<std::monostate, std::string> start_hosted(const InterpreterOptions& options) {
+    GilGuard gil;
+    if (!set_argv(options.argv) || !extend_sys_path(options.pythonpath))
+        return Err{fmt::format("cannot set up sys.path: {}", take_exception_text())};
+    g_started = true;
+    return std::monostate{};
+}
+
+}  // namespace
+
 Result<std::monostate, std::string> start_interpreter(const InterpreterOptions& options) {
+    if (g_started) return Err{std::string("the Python interpreter is already running")};
+    if (g_host) return start_hosted(options);
     if (Py_IsInitialized()) return Err{std::string("the Python interpreter is already running")};
     const char* virtual_env = std::getenv("VIRTUAL_ENV");
     InterpreterPaths paths = resolve_interpreter_paths(options, virtual_env ? virtual_env : "");
@@ -144,17 +188,19 @@ Result<std::monostate, std::string> start_interpreter(const InterpreterOptions& 
         return Err{fmt::format("cannot set up sys.path: {}", why)};
     }
     g_main_thread = PyEval_SaveThread();
+    g_started = true;
     return std::monostate{};
 }
 
 bool interpreter_running() {
-    return Py_IsInitialized() != 0;
+    return g_started;
 }
 
 void stop_interpreter() {
-    if (!Py_IsInitialized() || g_main_thread == nullptr) return;
+    if (g_host || !Py_IsInitialized() || g_main_thread == nullptr) return;
     PyEval_RestoreThread(g_main_thread);
     g_main_thread = nullptr;
+    g_started = false;
     detail::flush_error_stream();
     if (Py_FinalizeEx() < 0) log::error("Python could not flush its buffered output at exit");
 }

@@ -1,7 +1,9 @@
-// The process's one embedded CPython: started with PEP 587's PyConfig the way running
-// `python` would start it (PYTHON* variables apply, a venv's pyvenv.cfg is honoured),
-// with gunicorn's sys.path additions, and stopped at exit. Also what fork() needs when
-// the interpreter is already running (gunicorn's --preload).
+// The process's one CPython. Either embedded — started with PEP 587's PyConfig the way
+// running `python` would start it (PYTHON* variables apply, a venv's pyvenv.cfg is
+// honoured) and stopped at exit — or hosted: `strata wsgi` runs inside the python3
+// executable itself (see host_launch.h), whose interpreter is already running. Either way
+// gunicorn's sys.path additions are made when strata starts using it. Also what fork()
+// needs while the interpreter runs (gunicorn's --preload, and always when hosted).
 #pragma once
 
 #include <string>
@@ -30,19 +32,39 @@ struct InterpreterPaths {
     // python3 on PATH may be another one).
     std::string executable;
     std::string home;  // PYTHONHOME; empty: derived from `executable`
+
+    bool operator==(const InterpreterPaths&) const = default;
 };
 InterpreterPaths resolve_interpreter_paths(const InterpreterOptions& options,
                                            std::string_view virtual_env);
 
-// Starts the interpreter, puts the current directory (as gunicorn's --chdir default) and
-// then `pythonpath` at the front of sys.path, and lets the GIL go: the calling thread
-// does not hold it on return. Fails (with nothing left running) if Python cannot start.
+// The python3 executable this process runs in, and the module holding strata's code.
+struct HostInterpreter {
+    InterpreterPaths paths;
+    std::string module;
+};
+
+// Called by the host module's main() on Python's main thread, holding the GIL: strata
+// will use the running interpreter instead of starting one, and the GIL is let go (as
+// start_interpreter() leaves it).
+void adopt_host_interpreter(HostInterpreter host);
+// The GIL taken back on the same thread, for returning into Python.
+void return_to_host_interpreter();
+// What adopt_host_interpreter() was given; null when the interpreter is embedded.
+const HostInterpreter* host_interpreter();
+
+// Starts the interpreter (hosted: takes the running one), puts the current directory (as gunicorn's
+// --chdir default) and then `pythonpath` at the front of sys.path, and lets the GIL go: the calling
+// thread does not hold it on return. Fails (with nothing left running) if Python cannot start.
+// `options.python_home` is not looked at when hosted: the launch chose the executable.
 Result<std::monostate, std::string> start_interpreter(const InterpreterOptions& options);
 
+// Whether start_interpreter() has succeeded.
 bool interpreter_running();
 
 // Finalizes the interpreter. Call from the thread that started it, with no other thread
-// inside Python; nothing when it is not running.
+// inside Python; nothing when it is not running or is hosted (Python finalizes it when
+// the host module's main() returns).
 void stop_interpreter();
 
 // What Python does for an app when its process exits, short of finalizing: the atexit

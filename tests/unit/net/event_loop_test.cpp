@@ -136,6 +136,27 @@ TEST_F(EventLoopTest, PostIsThreadSafeAndLosesNothing) {
     EXPECT_EQ(executed, kThreads * kPerThread);
 }
 
+// Each post waits for the previous one to have run, so the loop is caught at every
+// point: asleep in epoll_wait, about to sleep, and busy running the last post. A lost
+// wakeup leaves the producer waiting and the safety timer fails the test.
+TEST_F(EventLoopTest, PingPongPostsAreNeverLeftWaiting) {
+    constexpr int kRounds = 20'000;
+    std::atomic<int> executed{0};
+    std::atomic<bool> loop_ended{false};
+    std::thread producer([&] {
+        for (int i = 0; i < kRounds && !loop_ended.load(); ++i) {
+            loop_.post([&] { executed.fetch_add(1); });
+            while (executed.load() == i && !loop_ended.load())
+                std::this_thread::yield();
+        }
+        loop_.post([&] { loop_.stop(); });
+    });
+    loop_.run();
+    loop_ended.store(true);
+    producer.join();
+    EXPECT_EQ(executed.load(), kRounds);
+}
+
 TEST_F(EventLoopTest, WorkPostedBeforeStopStillRuns) {
     bool ran = false;
     std::thread producer([&] {
