@@ -144,6 +144,20 @@ def test_usr2_then_term_old_master_fails_no_request(kind, tmp_path):
     assert all(ask(server)["master"] == new for _ in range(20))
 
 
+def test_pre_exec_runs_in_the_new_master_before_its_exec(kind, tmp_path):
+    record = tmp_path / "pre_exec.txt"
+    config = tmp_path / "hooks.conf.py"
+    config.write_text("import os\n\n"
+                      "def pre_exec(server):\n"
+                      f"    with open({str(record)!r}, 'a') as f:\n"
+                      "        f.write(f'{os.getpid()} {os.getppid()} {server.pid}\\n')\n")
+    server = start(kind, tmp_path, "-c", str(config))
+    new = new_master_of(server)
+    # The forked child that becomes the new master (same pid across its exec), once.
+    old = server.proc.pid
+    assert record.read_text().split() == [str(new), str(old), str(old)]
+
+
 def test_usr2_is_refused_while_the_other_master_runs(kind, tmp_path):
     server = start(kind, tmp_path)
     new = new_master_of(server)

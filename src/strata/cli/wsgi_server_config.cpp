@@ -168,6 +168,9 @@ void install_hooks(gateway::AppServerConfig& c, python::ServerHooks* h) {
     c.after_fork_in_parent = [h] { h->after_fork_in_parent(); };
     c.child_exit = [h](pid_t pid, int wait_status) { h->child_exit(pid, wait_status); };
     c.on_exit = [h] { h->on_exit(); };
+    c.before_exec_fork = [h] { h->before_exec_fork(); };
+    c.after_exec_fork_in_parent = [h] { h->after_exec_fork_in_parent(); };
+    c.pre_exec = [h] { return h->pre_exec(); };
     c.post_fork = [h](const process::WorkerContext&) {
         if (!h->post_fork()) abandon_worker(*h);
     };

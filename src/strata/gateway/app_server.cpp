@@ -144,6 +144,9 @@ int run_app_server(const AppServerConfig& config) {
     options.upgrade = process::gunicorn_upgrade();  // USR2: GUNICORN_FD, "<pid>.2"
     options.worker_timeout = config.timeout;
     options.on_reload = config.on_reload;
+    options.before_new_binary_fork = config.before_exec_fork;
+    options.after_new_binary_fork_in_parent = config.after_exec_fork_in_parent;
+    options.pre_exec = config.pre_exec;
     options.when_ready = [&config](const std::vector<int>&) {
         for (const process::Listen& listen : config.listen)
             log::info("Listening at: {} ({})", listen_url(listen), ::getpid());

@@ -48,6 +48,12 @@ struct AppServerConfig {
     std::function<void(pid_t pid, int wait_status)> child_exit;
     std::function<void(unsigned new_value, unsigned old_value)> nworkers_changed;
     std::function<void()> on_exit;
+    // USR2's re-exec: around the fork of the new master (the interpreter's fork
+    // protocol), and in that child just before exec (gunicorn's pre_exec; false: the
+    // child exits and this master serves on).
+    std::function<void()> before_exec_fork;
+    std::function<void()> after_exec_fork_in_parent;
+    std::function<bool()> pre_exec;
     // Worker side, in the worker process:
     std::function<void(const process::WorkerContext&)> post_fork;
     std::function<void()> post_worker_init;  // the app is loaded

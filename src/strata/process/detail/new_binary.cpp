@@ -26,6 +26,9 @@ namespace {
 std::vector<std::string> own_command_line() {
     std::ifstream in("/proc/self/cmdline", std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A process title set in place (strata wsgi's) pads the old command line's space
+    // with NULs: they are not arguments.
+    text.erase(text.find_last_not_of('\0') + 1);
     std::vector<std::string> argv;
     size_t start = 0;
     while (start < text.size()) {
