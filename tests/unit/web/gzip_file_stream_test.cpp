@@ -7,26 +7,15 @@
 #include <cstdlib>
 #include <string>
 
-#include "strata/http/request_parser.h"
+#include "recording_exchange.h"
 
 namespace strata::web {
 namespace {
 
 // An exchange whose output drains only when the test says so, like a slow client.
-class SlowClientExchange final : public net::Exchange {
+class SlowClientExchange final : public ParsedRequestExchange {
   public:
-    SlowClientExchange() : wire_("GET /f HTTP/1.1\r\nHost: t\r\n\r\n") {
-        http::RequestParser parser(http::ParserOptions{});
-        EXPECT_EQ(parser.parse(wire_).status, http::ParseStatus::complete);
-        head_ = parser.head();
-    }
-    const http::RequestHead& request() const override { return head_; }
-    std::string_view body() const override { return {}; }
-    uint64_t body_size() const override { return 0; }
-    int take_body_file() override { return -1; }
-    const net::PeerAddress& peer() const override { return peer_; }
-    const net::ListenerInfo& listener() const override { return listener_; }
-    std::string local_address() const override { return "127.0.0.1"; }
+    SlowClientExchange() : ParsedRequestExchange("GET /f HTTP/1.1\r\nHost: t\r\n\r\n") {}
     void respond(const net::ResponseHead&, std::string_view) override { ADD_FAILURE(); }
     void respond_file(const net::ResponseHead&, int fd, off_t, uint64_t) override {
         ::close(fd);
@@ -63,10 +52,6 @@ class SlowClientExchange final : public net::Exchange {
         if (observer) observer->on_output_sent();
     }
 
-    std::string wire_;
-    http::RequestHead head_;
-    net::PeerAddress peer_;
-    net::ListenerInfo listener_;
     net::ExchangeObserver* observer = nullptr;
     std::string sent, encoding;
     uint64_t unsent = 0;

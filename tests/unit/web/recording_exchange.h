@@ -16,9 +16,10 @@
 
 namespace strata::web {
 
-class RecordingExchange final : public net::Exchange {
+// The request side of a test Exchange: a parsed request (no body) from a given peer.
+class ParsedRequestExchange : public net::Exchange {
   public:
-    explicit RecordingExchange(std::string wire, const char* peer_ip = "192.0.2.7")
+    explicit ParsedRequestExchange(std::string wire, const char* peer_ip = "192.0.2.7")
         : wire_(std::move(wire)) {
         http::RequestParser parser(http::ParserOptions{.require_host = false});
         EXPECT_EQ(parser.parse(wire_).status, http::ParseStatus::complete) << wire_;
@@ -37,6 +38,18 @@ class RecordingExchange final : public net::Exchange {
     const net::PeerAddress& peer() const override { return peer_; }
     const net::ListenerInfo& listener() const override { return listener_; }
     std::string local_address() const override { return "127.0.0.1"; }
+
+    net::ListenerInfo listener_{0, 8080};  // tests set the listen port
+
+  protected:
+    std::string wire_;
+    http::RequestHead head_;
+    net::PeerAddress peer_;
+};
+
+class RecordingExchange final : public ParsedRequestExchange {
+  public:
+    using ParsedRequestExchange::ParsedRequestExchange;
 
     void respond(const net::ResponseHead& head, std::string_view body) override {
         record(head);
@@ -81,7 +94,6 @@ class RecordingExchange final : public net::Exchange {
     bool closed_silently = false;
     std::string content_type, location, body_;
     std::map<std::string, std::string> headers;
-    net::ListenerInfo listener_{0, 8080};
 
   private:
     void record(const net::ResponseHead& head) {
@@ -92,10 +104,6 @@ class RecordingExchange final : public net::Exchange {
         for (const http::Header& h : head.headers)
             headers[std::string(h.name)] = h.value;
     }
-
-    std::string wire_;
-    http::RequestHead head_;
-    net::PeerAddress peer_;
 };
 
 }  // namespace strata::web
