@@ -45,3 +45,20 @@ def test_extra_files_are_watched_too(serve, tmp_path):
     time.sleep(1.1)
     extra.write_text("b")
     assert server.wait_for_log(f"{extra} modified", timeout=15)
+
+
+def test_the_worker_runs_worker_int_before_it_leaves(serve, tmp_path):
+    record = tmp_path / "worker_int.txt"
+    config = tmp_path / "reload.conf.py"
+    config.write_text("import os\n\n"
+                      "def worker_int(worker):\n"
+                      f"    with open({str(record)!r}, 'a') as f:\n"
+                      "        f.write(f'{worker.pid} {os.getpid()}\\n')\n")
+    server = serve(APP.replace("VERSION", "one"), "app:app", "--reload", "-c", str(config))
+    assert requests.get(server.url, timeout=5).text == "one\n"
+    old_worker = server.workers()[0]
+    time.sleep(1.1)
+    (tmp_path / "app.py").write_text(APP.replace("VERSION", "two"))
+    assert wait_for_body(server.url, "two\n") == "two\n"
+    # Once, in the worker that left, with itself as the hook's worker.
+    assert record.read_text().split() == [str(old_worker), str(old_worker)]

@@ -76,11 +76,13 @@ std::unique_ptr<net::FileWatch> watch_for_reload(const AppServerConfig& config,
                                                  net::EventLoop& loop, Retirement& retirement) {
     if (!config.reload_files) return nullptr;
     auto reloading = std::make_shared<bool>(false);
-    auto watch =
-        std::make_unique<net::FileWatch>(loop, [&retirement, reloading](const std::string& path) {
+    // gunicorn's worker also runs worker_int before it leaves for a reload.
+    auto watch = std::make_unique<net::FileWatch>(
+        loop, [&config, &retirement, reloading](const std::string& path) {
             if (*reloading) return;
             *reloading = true;
             log::info("Worker reloading: {} modified", path);
+            call(config.worker_int);
             retirement.retire_now();
         });
     for (const std::string& file : config.reload_files())
