@@ -115,10 +115,10 @@ void EventLoop::defer(std::function<void()> fn) {
 }
 
 // The eventfd is written only when the loop thread sleeps (or is about to) in
-// epoll_wait and no wakeup is on its way yet: a loop that is busy runs the work at the
-// end of its current round anyway. seq_cst on has_posted_ and sleeping_: the loop stores
-// sleeping_ then loads has_posted_, a poster stores has_posted_ then loads sleeping_, so
-// at least one of them sees the other and no post is left waiting.
+// epoll_wait and no wakeup is pending (written and not yet drained): a loop that is busy runs the
+// work at the end of its current round anyway. seq_cst on has_posted_ and sleeping_: the loop
+// stores sleeping_ then loads has_posted_, a poster stores has_posted_ then loads sleeping_, so at
+// least one of them sees the other and no post is left waiting.
 void EventLoop::post(std::function<void()> fn) {
     {
         std::lock_guard lock(posted_mutex_);
@@ -150,7 +150,6 @@ void EventLoop::run_once() {
     int timeout = has_posted_.load() ? 0 : wait_timeout_ms();
     int count = epoll_wait(epoll_fd_, events, kEventBatch, timeout);
     sleeping_.store(false);
-    wakeup_sent_.store(false);
     if (count < 0) {
         if (errno != EINTR)
             log::error("epoll_wait() failed ({}: {})", errno, strerrordesc_np(errno));
@@ -178,12 +177,17 @@ void EventLoop::dispatch(uint64_t token, uint32_t events) {
     registration.handler->on_io(events);
 }
 
+// wakeup_sent_ is cleared only after the read: a poster that saw it set before then has
+// its work run in this round; one that sets it after writes again. Cleared any earlier,
+// a write this read swallowed would leave it set with nothing pending, and the next
+// post would skip its wakeup while the loop slept.
 void EventLoop::drain_wakeup() {
     uint64_t counter = 0;
     ssize_t n;
     do {
         n = ::read(wakeup_fd_, &counter, sizeof counter);
     } while (n < 0 && errno == EINTR);
+    wakeup_sent_.store(false);
 }
 
 void EventLoop::wake() {

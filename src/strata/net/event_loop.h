@@ -86,7 +86,7 @@ class EventLoop {
     std::vector<std::function<void()>> posted_;
     std::atomic<bool> has_posted_{false};   // posted_ may be non-empty
     std::atomic<bool> sleeping_{false};     // in (or about to enter) epoll_wait
-    std::atomic<bool> wakeup_sent_{false};  // the eventfd was written since it slept
+    std::atomic<bool> wakeup_sent_{false};  // the eventfd was written and not yet drained
     std::atomic<bool> stop_requested_{false};
 };
 
