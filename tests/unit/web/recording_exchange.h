@@ -42,6 +42,8 @@ class ParsedRequestExchange : public net::Exchange {
     net::ListenerInfo listener_{0, 8080};  // tests set the listen port
 
   protected:
+    ~ParsedRequestExchange() = default;  // used through its final subclasses only
+
     std::string wire_;
     http::RequestHead head_;
     net::PeerAddress peer_;
