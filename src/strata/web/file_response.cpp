@@ -2,9 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "strata/base/http_date.h"
 #include "strata/http/error_page.h"
@@ -21,23 +20,74 @@ namespace {
 
 // Files up to this size are gzipped in one go: one window of the stream's output.
 constexpr uint64_t kGzipStreamThreshold = 64 * 1024;
+// Fields a file's head usually carries besides the fixed ones: ETag, Accept-Ranges.
+constexpr size_t kUsualFileHeaders = 2;
 
-// What the response says about the file, computed once.
+// nginx's strong ETag, "\"<mtime hex>-<size hex>\"", at its longest (a negative mtime
+// prints as "-" and its magnitude).
+constexpr size_t kMaxEtagLength = 1 + 1 + 16 + 1 + 16 + 1;
+
+// What the response says about the file, computed once. The validators' text lives
+// here, not on the heap: the heads built from these facts are sent before
+// respond_with_file() returns, so their views into it never outlive it.
 struct FileFacts {
     uint64_t size;
     std::time_t mtime;
-    std::string etag;  // empty with `etag off`
-    std::string last_modified;
     std::string_view content_type;
+    size_t etag_length = 0;  // 0 with `etag off`
+    char etag_text[kMaxEtagLength];
+    char last_modified_text[kHttpDateLength];
+
+    std::string_view etag() const { return {etag_text, etag_length}; }
+    std::string_view last_modified() const { return {last_modified_text, kHttpDateLength}; }
 };
 
-FileFacts facts_of(const RequestContext& ctx, const std::string& path, const struct stat& st) {
-    char date[kHttpDateLength];
-    format_http_date(st.st_mtime, date);
-    std::string etag =
-        *ctx.settings().etag ? fmt::format("\"{:x}-{:x}\"", st.st_mtime, st.st_size) : "";
-    return {static_cast<uint64_t>(st.st_size), st.st_mtime, std::move(etag),
-            std::string(date, kHttpDateLength), content_type_for(path, ctx.settings())};
+// Lower-case hex digits of `value`, most significant first; returns the end.
+char* put_hex(char* out, uint64_t value) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    char reversed[16];
+    size_t n = 0;
+    do {
+        reversed[n++] = kDigits[value & 0xf];
+        value >>= 4;
+    } while (value);
+    while (n > 0)
+        *out++ = reversed[--n];
+    return out;
+}
+
+// A signed value in hex as fmt's "{:x}" writes it: a "-" before the magnitude.
+char* put_signed_hex(char* out, int64_t value) {
+    if (value >= 0) return put_hex(out, static_cast<uint64_t>(value));
+    *out++ = '-';
+    return put_hex(out, 0 - static_cast<uint64_t>(value));
+}
+
+size_t format_etag(const struct stat& st, char* out) {
+    char* p = out;
+    *p++ = '"';
+    p = put_signed_hex(p, st.st_mtime);
+    *p++ = '-';
+    p = put_signed_hex(p, st.st_size);
+    *p++ = '"';
+    return static_cast<size_t>(p - out);
+}
+
+// Files keep their mtime across many responses: its date is formatted once per change,
+// not per response (one cache per loop thread).
+void format_last_modified(std::time_t mtime, char* out) {
+    thread_local HttpDateCache dates;
+    std::string_view date = dates.get(mtime);
+    std::copy(date.begin(), date.end(), out);
+}
+
+void fill_facts(FileFacts& f, const RequestContext& ctx, const std::string& path,
+                const struct stat& st) {
+    f.size = static_cast<uint64_t>(st.st_size);
+    f.mtime = st.st_mtime;
+    f.content_type = content_type_for(path, ctx.settings());
+    f.etag_length = *ctx.settings().etag ? format_etag(st, f.etag_text) : 0;
+    format_last_modified(st.st_mtime, f.last_modified_text);
 }
 
 bool read_range(const FileBody& body, uint64_t offset, uint64_t length, std::string& out) {
@@ -73,13 +123,14 @@ void send_range(RequestContext& ctx, net::ResponseHead& head, FileBody& body, ui
 
 // The head every answer about the file starts from: nginx keeps Last-Modified only on
 // 200, 206 and 304.
-net::ResponseHead file_head(RequestContext& ctx, const FileFacts& f, int status) {
+net::ResponseHead file_head(const FileFacts& f, int status) {
     net::ResponseHead head;
     head.status = status;
     head.content_type = f.content_type;
-    if (status == 200 || status == 206 || status == 304)
-        head.last_modified = ctx.keep(f.last_modified);
-    if (!f.etag.empty()) head.headers.push_back({"ETag", ctx.keep(f.etag)});
+    if (status == 200 || status == 206 || status == 304) head.last_modified = f.last_modified();
+    // Room for ETag and what the filters add most often (Accept-Ranges): one allocation.
+    head.headers.reserve(kUsualFileHeaders);
+    if (f.etag_length > 0) head.headers.push_back({"ETag", f.etag()});
     return head;
 }
 
@@ -123,7 +174,7 @@ void respond_multipart(RequestContext& ctx, net::ResponseHead& head, const FileF
 
 void respond_with_ranges(RequestContext& ctx, net::ResponseHead& head, const FileFacts& f,
                          FileBody& body) {
-    Validators v{f.etag, f.mtime};
+    Validators v{f.etag(), f.mtime};
     RangePlan plan = plan_byte_ranges(range_headers(ctx.exchange.request()), f.size, v);
     switch (plan.kind) {
         case RangeKind::full:
@@ -156,15 +207,16 @@ FileBody::~FileBody() {
 
 void respond_with_file(RequestContext& ctx, const std::string& path, FileBody body,
                        const struct stat& st) {
-    FileFacts f = facts_of(ctx, path, st);
+    FileFacts f;
+    fill_facts(f, ctx, path, st);
     int status = ctx.error_status != 0 ? ctx.error_status : 200;
     if (status == 200) {
-        if (std::optional<int> answer = precondition_status(ctx, {f.etag, f.mtime})) {
+        if (std::optional<int> answer = precondition_status(ctx, {f.etag(), f.mtime})) {
             if (*answer == 412) return finish_with_error(ctx, 412);
-            return respond_not_modified(ctx, file_head(ctx, f, 304), f.mtime);
+            return respond_not_modified(ctx, file_head(f, 304), f.mtime);
         }
     }
-    net::ResponseHead head = file_head(ctx, f, status);
+    net::ResponseHead head = file_head(f, status);
     add_header_filter(ctx, head, f.mtime);
     GzipOptions scratch;
     const GzipOptions& gzip = gzip_options(ctx.settings(), scratch);

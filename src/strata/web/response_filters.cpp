@@ -48,9 +48,11 @@ void respond_not_modified(RequestContext& ctx, net::ResponseHead head, std::time
 }
 
 void add_header_filter(RequestContext& ctx, net::ResponseHead& head, std::time_t mtime) {
-    if (expires_applies(head.status)) {
+    const std::string& expires = *ctx.settings().expires;
+    // "off" (the default) adds nothing: no need to read the clock.
+    if (expires != "off" && expires_applies(head.status)) {
         std::time_t now = std::time(nullptr);
-        ExpiresHeaders e = expires_headers(*ctx.settings().expires, now, mtime < 0 ? now : mtime);
+        ExpiresHeaders e = expires_headers(expires, now, mtime < 0 ? now : mtime);
         if (!e.expires.empty()) head.headers.push_back({"Expires", ctx.keep(e.expires)});
         if (!e.cache_control.empty())
             head.headers.push_back({"Cache-Control", ctx.keep(e.cache_control)});

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <utility>
 
 #include "strata/web/autoindex.h"
 #include "strata/web/file_response.h"
@@ -13,6 +15,62 @@
 
 namespace strata::web {
 namespace {
+
+// Configured text without a "$" is what expansion would return: used as it is, it
+// costs no scan and no copy.
+std::string_view literal_or_expanded(const std::string& text, const RequestContext& ctx,
+                                     std::string& storage) {
+    if (text.find('$') == std::string::npos) return text;
+    storage = expand_variables(text, ctx);
+    return storage;
+}
+
+// base + rest into `path`, in its existing capacity when it suffices; a relative base
+// is under the prefix (-p).
+void assign_joined_path(const RequestContext& ctx, std::string_view base, std::string_view rest,
+                        std::string& path) {
+    bool relative = base.empty() || base.front() != '/';
+    std::string_view prefix = relative ? std::string_view(ctx.main.prefix) : std::string_view();
+    // Sized once and copied into: append() checks length and capacity at every piece.
+    path.resize(prefix.size() + base.size() + rest.size());
+    char* out = path.data();
+    out = std::copy(prefix.begin(), prefix.end(), out);
+    out = std::copy(base.begin(), base.end(), out);
+    std::copy(rest.begin(), rest.end(), out);
+}
+
+// map_uri_to_path() into `path`.
+void assign_mapped_path(const RequestContext& ctx, std::string_view uri, std::string& path) {
+    const LocationConfig* loc = ctx.location;
+    std::string expanded;  // holds the base when it names variables
+    if (!loc || !loc->alias)
+        return assign_joined_path(ctx, literal_or_expanded(*ctx.settings().root, ctx, expanded),
+                                  uri, path);
+    std::string_view base = literal_or_expanded(*loc->alias, ctx, expanded);
+    // A regex location's alias names the whole path (with captures).
+    if (loc->pattern.kind == LocationKind::regex) return assign_joined_path(ctx, base, {}, path);
+    std::string_view rest = uri.substr(std::min(uri.size(), loc->pattern.uri.size()));
+    assign_joined_path(ctx, base, rest, path);
+}
+
+// The paths probed while choosing what to serve are needed only for their lookup: they
+// are built in one buffer per loop thread, which keeps its capacity, rather than each in
+// an allocation of its own.
+std::string& probe_path_buffer() {
+    thread_local std::string buffer;
+    return buffer;
+}
+
+// The URI a try_files argument names (a final "/" only asks for a directory and is
+// dropped), as a view of the current URI, of the argument or of `storage`. "$uri" and
+// "$uri/", the usual arguments, name the current URI itself: no expansion, no copy.
+std::string_view try_files_uri(const std::string& arg, bool want_directory,
+                               const RequestContext& ctx, std::string& storage) {
+    if ((arg == "$uri" || arg == "$uri/") && !ctx.uri.empty()) return ctx.uri;
+    std::string_view uri = literal_or_expanded(arg, ctx, storage);
+    if (want_directory && uri.size() > 1) uri.remove_suffix(1);
+    return uri;
+}
 
 enum class PathKind { missing, file, directory, forbidden };
 
@@ -47,14 +105,18 @@ void redirect_to_directory(RequestContext& ctx) {
 
 // A URI ending in "/": the first index file that exists, by internal redirect.
 void serve_index(RequestContext& ctx) {
-    std::string directory = map_uri_to_path(ctx, ctx.uri);
+    std::string& path = probe_path_buffer();
     for (const std::string& index : *ctx.settings().index) {
-        std::string candidate = expand_variables(index, ctx);
+        std::string storage;
+        std::string_view candidate = literal_or_expanded(index, ctx, storage);
         bool absolute = !candidate.empty() && candidate.front() == '/';
-        std::string path = absolute ? map_uri_to_path(ctx, candidate) : directory + candidate;
-        if (probe(ctx, path) == PathKind::file)
-            return internal_redirect(ctx, absolute ? candidate : ctx.uri + candidate);
+        assign_mapped_path(ctx, absolute ? candidate : std::string_view(ctx.uri), path);
+        if (!absolute) path += candidate;  // the directory's path, then the name
+        if (probe(ctx, path) != PathKind::file) continue;
+        if (absolute) return internal_redirect(ctx, candidate);
+        return internal_redirect(ctx, ctx.uri + std::string(candidate));
     }
+    std::string directory = map_uri_to_path(ctx, ctx.uri);
     PathKind kind = probe(ctx, directory);
     std::string_view method = ctx.exchange.request().method;
     bool listable = kind == PathKind::directory && method != "POST";  // GET and HEAD only
@@ -76,11 +138,13 @@ void run_try_files(RequestContext& ctx) {
     const std::vector<std::string>& args = ctx.location->try_files;
     for (size_t i = 0; i + 1 < args.size(); ++i) {
         bool want_directory = args[i].back() == '/';
-        std::string uri = expand_variables(args[i], ctx);
-        if (want_directory && uri.size() > 1) uri.pop_back();
-        PathKind kind = probe(ctx, map_uri_to_path(ctx, uri));
+        std::string storage;
+        std::string_view uri = try_files_uri(args[i], want_directory, ctx, storage);
+        std::string& path = probe_path_buffer();
+        assign_mapped_path(ctx, uri, path);
+        PathKind kind = probe(ctx, path);
         if (want_directory ? kind == PathKind::directory : kind == PathKind::file) {
-            ctx.uri = uri;
+            if (uri.data() != ctx.uri.data()) ctx.uri.assign(uri);  // else it is ctx.uri
             return serve_static(ctx);
         }
     }
@@ -123,20 +187,9 @@ SymlinkCheck symlink_check(const RequestContext& ctx, const std::string& path) {
 }
 
 std::string map_uri_to_path(const RequestContext& ctx, std::string_view uri) {
-    const LocationConfig* loc = ctx.location;
-    std::string base;
-    std::string_view rest = uri;
-    if (loc && loc->alias) {
-        base = expand_variables(*loc->alias, ctx);
-        if (loc->pattern.kind != LocationKind::regex)
-            rest = uri.substr(std::min(uri.size(), loc->pattern.uri.size()));
-        else
-            rest = {};  // a regex location's alias names the whole path (with captures)
-    } else {
-        base = expand_variables(*ctx.settings().root, ctx);
-    }
-    if (base.empty() || base.front() != '/') base = ctx.main.prefix + base;
-    return base + std::string(rest);
+    std::string path;
+    assign_mapped_path(ctx, uri, path);
+    return path;
 }
 
 void run_content_phase(RequestContext& ctx) {

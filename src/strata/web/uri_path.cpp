@@ -10,6 +10,15 @@ int hex_value(char c) {
     return -1;
 }
 
+// Where "?" or "#" begins, else the size. A plain loop: find_first_of() calls memchr
+// once per byte of the target.
+size_t query_or_fragment_start(std::string_view target) {
+    size_t i = 0;
+    while (i < target.size() && target[i] != '?' && target[i] != '#')
+        ++i;
+    return i;
+}
+
 // The path of an origin-form or absolute-form target, without query or fragment.
 std::string_view path_of(std::string_view target) {
     if (!target.empty() && target.front() != '/') {
@@ -18,7 +27,7 @@ std::string_view path_of(std::string_view target) {
         size_t slash = target.find('/', scheme_end + 3);
         target = slash == std::string_view::npos ? "/" : target.substr(slash);
     }
-    return target.substr(0, target.find_first_of("?#"));
+    return target.substr(0, query_or_fragment_start(target));
 }
 
 Result<std::string, UriError> percent_decode(std::string_view path) {
@@ -40,11 +49,23 @@ Result<std::string, UriError> percent_decode(std::string_view path) {
     return out;
 }
 
+// Without an escape, an empty segment or a dot segment a path is already normal, as
+// most are: it needs neither the decoding copy nor the segment walk.
+bool is_already_normal(std::string_view path) {
+    char previous = '\0';
+    for (char c : path) {
+        if (c == '%' || (previous == '/' && (c == '/' || c == '.'))) return false;
+        previous = c;
+    }
+    return true;
+}
+
 }  // namespace
 
 Result<std::string, UriError> normalize_target_path(std::string_view target) {
     std::string_view raw = path_of(target);
     if (raw.empty() || raw.front() != '/') return Err{UriError::not_a_path};
+    if (is_already_normal(raw)) return std::string(raw);
     auto decoded = percent_decode(raw);
     if (!decoded) return Err{decoded.error()};
     const std::string& path = decoded.value();

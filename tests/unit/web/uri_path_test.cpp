@@ -15,6 +15,11 @@ const Case kCases[] = {
     {"/", "/", {}},
     {"/index.html", "/index.html", {}},
     {"/a/b/", "/a/b/", {}},
+    {"/a.b/c.d", "/a.b/c.d", {}},  // a dot inside a segment leaves it as it is
+    {"/.well-known/x", "/.well-known/x", {}},
+    {"/a/.", "/a/", {}},
+    {"/a/", "/a/", {}},
+    {"//", "/", {}},
     {"/a//b///c", "/a/b/c", {}},
     {"/a/./b/.", "/a/b/", {}},
     {"/a/b/../c", "/a/c", {}},
