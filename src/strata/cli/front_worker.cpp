@@ -35,6 +35,10 @@ net::ListenerOptions listener_options(const web::ListenGroup& group, const net::
 int run_front_worker(std::shared_ptr<const web::MainConfig> config,
                      process::WorkerContext& worker) {
     net::EventLoop loop;
+    // The error logs of http, server and location levels: opened here, as the access
+    // logs are, so each worker holds its own descriptors to reopen.
+    web::ErrorLogFiles* level_logs = config->http.error_log_files.get();
+    if (level_logs) level_logs->open_all();
     web::AccessLog access_log(*config);
     web::FrontHandler handler(config, &access_log);
     net::HttpOptions base = connection_options(*config);
@@ -43,8 +47,9 @@ int run_front_worker(std::shared_ptr<const web::MainConfig> config,
     for (size_t tag = 0; tag < groups.size(); ++tag)
         server.set_listener_options(static_cast<int>(tag), listener_options(groups[tag], base));
     process::HttpWorkerOptions options;
-    options.reopen_logs = [&access_log] {  // USR1, after the files were moved away
+    options.reopen_logs = [&access_log, level_logs] {  // USR1, after the files were moved away
         log::reopen();
+        if (level_logs) level_logs->open_all();
         access_log.reopen();
     };
     return process::serve_http_worker(loop, server, worker, std::move(options));

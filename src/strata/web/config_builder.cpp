@@ -42,7 +42,8 @@ LocationPattern pattern_of(const config::LocationMatch& m) {
     return {};
 }
 
-Status build_location(const Directive& d, const LocationSettings& parent, LocationConfig& out);
+Status build_location(const Directive& d, const LocationSettings& parent, ErrorLogFiles& logs,
+                      LocationConfig& out);
 
 // A directive inside a location block.
 Status apply_location_directive(const Directive& c, LocationConfig& loc) {
@@ -76,7 +77,8 @@ void attach_if_locations(LocationConfig& loc) {
     }
 }
 
-Status build_location(const Directive& d, const LocationSettings& parent, LocationConfig& out) {
+Status build_location(const Directive& d, const LocationSettings& parent, ErrorLogFiles& logs,
+                      LocationConfig& out) {
     auto match = config::parse_location_args(d);
     if (!match) return Err{match.error()};
     out.pattern = pattern_of(match.value());
@@ -91,11 +93,13 @@ Status build_location(const Directive& d, const LocationSettings& parent, Locati
         if (Status s = apply_location_directive(c, out); !s) return s;
     merge(out.settings, parent);
     compile_derived(out.settings);
+    resolve_error_logs(out.settings, logs);
     attach_if_locations(out);
     size_t child = 0;
     for (const Directive& c : d.block)
         if (c.name == "location")
-            if (Status s = build_location(c, out.settings, out.children[child++]); !s) return s;
+            if (Status s = build_location(c, out.settings, logs, out.children[child++]); !s)
+                return s;
     return success();
 }
 
@@ -152,7 +156,8 @@ Status apply_server_directive(const Directive& c, ServerConfig& server) {
     return success();
 }
 
-Status build_server(const Directive& d, const LocationSettings& http, ServerConfig& server) {
+Status build_server(const Directive& d, const LocationSettings& http, ErrorLogFiles& logs,
+                    ServerConfig& server) {
     server.where = d.where;
     for (const Directive& c : d.block)
         if (Status s = apply_server_directive(c, server); !s) return s;
@@ -166,10 +171,12 @@ Status build_server(const Directive& d, const LocationSettings& http, ServerConf
     if (server.names.empty()) server.names = parse_server_name("").value();
     merge(server.settings, http);
     compile_derived(server.settings);
+    resolve_error_logs(server.settings, logs);
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "location")
-            if (Status s = build_location(c, server.settings, server.locations[i++]); !s) return s;
+            if (Status s = build_location(c, server.settings, logs, server.locations[i++]); !s)
+                return s;
     return success();
 }
 
@@ -188,7 +195,8 @@ Status check_default_servers(const HttpConfig& http) {
     return success();
 }
 
-Status build_http(const Directive& d, HttpConfig& http) {
+Status build_http(const Directive& d, const std::string& prefix, HttpConfig& http) {
+    http.error_log_files = std::make_shared<ErrorLogFiles>(prefix);
     http.log_formats["combined"] =
         compile_log_format(kCombinedLogFormat, LogEscape::standard).value();
     for (const Directive& c : d.block) {
@@ -210,10 +218,13 @@ Status build_http(const Directive& d, HttpConfig& http) {
     if (Status s = check_access_log_formats(d, http.log_formats); !s) return s;
     apply_defaults(http.settings);
     compile_derived(http.settings);
+    resolve_error_logs(http.settings, *http.error_log_files);
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "server")
-            if (Status s = build_server(c, http.settings, http.servers[i++]); !s) return s;
+            if (Status s = build_server(c, http.settings, *http.error_log_files, http.servers[i++]);
+                !s)
+                return s;
     return check_default_servers(http);
 }
 
@@ -252,7 +263,7 @@ Status apply_main_directive(const Directive& d, MainConfig& main) {
             main.worker_connections = static_cast<int>(n.value());
         }
     } else if (d.name == "http") {
-        return build_http(d, main.http);
+        return build_http(d, main.prefix, main.http);
     } else if (d.name != "user") {  // `user` needs root to matter; accepted as nginx does
         return not_supported(d);
     }

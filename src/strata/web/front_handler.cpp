@@ -5,6 +5,7 @@
 #include "strata/web/response_filters.h"
 #include "strata/web/rewrite.h"
 #include "strata/web/static_content.h"
+#include "strata/web/static_error_report.h"
 #include "strata/web/uri_path.h"
 #include "strata/web/variables.h"
 
@@ -64,12 +65,14 @@ std::string absolute_location(const RequestContext& ctx, std::string_view locati
     return "http://" + host + port_text + std::string(location);
 }
 
+void answer_error(RequestContext& ctx, int status);
+
 // `return status [text]` with its text already expanded; no text given means the
 // error page for error statuses.
 void respond_to_return(RequestContext& ctx, int status, std::string_view text, bool has_text) {
     if (status == 444) return ctx.exchange.close_without_response();
     if (is_redirect(status)) return respond_redirect(ctx, status, text);
-    if (!has_text && status >= 400) return finish_with_error(ctx, status);
+    if (!has_text && status >= 400) return answer_error(ctx, status);  // nginx logs nothing
     net::ResponseHead head;
     head.status = status;
     head.content_type = *ctx.settings().default_type;
@@ -109,6 +112,31 @@ void run_location_rewrites(RequestContext& ctx) {
         return;
     }
     run_content_phase(ctx);
+}
+
+// error_page: an error becomes an internal redirect to the page, answered with the
+// error's status (or the one after "="); without one, nginx's built-in page.
+void answer_error(RequestContext& ctx, int status) {
+    const LocationSettings& s = ctx.location ? ctx.location->settings : ctx.server->settings;
+    auto page = s.error_pages->find(status);
+    if (ctx.error_status != 0 || page == s.error_pages->end()) {
+        net::ResponseHead head;
+        head.status = status;
+        if (!http::has_error_page(status)) return respond_with(ctx, head, {});  // nginx: no body
+        head.close = http::error_page_closes_connection(status);
+        head.content_type = "text/html";
+        std::string body = http::error_page(status, server_token(s));
+        return respond_with(ctx, head, body);
+    }
+    const ErrorPage& target = page->second;
+    ctx.error_status = target.response > 0 ? target.response : status;
+    if (target.uri.front() == '@') return run_named_location(ctx, target.uri);
+    if (target.uri.front() != '/') {  // a URL: nginx redirects to it with 302
+        ctx.error_status = 0;
+        int redirect = target.response > 0 && is_redirect(target.response) ? target.response : 302;
+        return respond_redirect(ctx, redirect, expand_variables(target.uri, ctx));
+    }
+    internal_redirect(ctx, expand_variables(target.uri, ctx));
 }
 
 }  // namespace
@@ -234,29 +262,9 @@ void run_named_location(RequestContext& ctx, std::string_view name) {
     run_location_rewrites(ctx);
 }
 
-// error_page: an error becomes an internal redirect to the page, answered with the
-// error's status (or the one after "="); without one, nginx's built-in page.
 void finish_with_error(RequestContext& ctx, int status) {
-    const LocationSettings& s = ctx.location ? ctx.location->settings : ctx.server->settings;
-    auto page = s.error_pages->find(status);
-    if (ctx.error_status != 0 || page == s.error_pages->end()) {
-        net::ResponseHead head;
-        head.status = status;
-        if (!http::has_error_page(status)) return respond_with(ctx, head, {});  // nginx: no body
-        head.close = http::error_page_closes_connection(status);
-        head.content_type = "text/html";
-        std::string body = http::error_page(status, server_token(s));
-        return respond_with(ctx, head, body);
-    }
-    const ErrorPage& target = page->second;
-    ctx.error_status = target.response > 0 ? target.response : status;
-    if (target.uri.front() == '@') return run_named_location(ctx, target.uri);
-    if (target.uri.front() != '/') {  // a URL: nginx redirects to it with 302
-        ctx.error_status = 0;
-        int redirect = target.response > 0 && is_redirect(target.response) ? target.response : 302;
-        return respond_redirect(ctx, redirect, expand_variables(target.uri, ctx));
-    }
-    internal_redirect(ctx, expand_variables(target.uri, ctx));
+    report_static_error(ctx, status);
+    answer_error(ctx, status);
 }
 
 // add_header applies to successful and redirect statuses, or to all with "always".

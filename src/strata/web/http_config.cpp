@@ -82,6 +82,14 @@ void merge(LocationSettings& c, const LocationSettings& p) {
     inherit(c.gzip_min_length, p.gzip_min_length);
     inherit(c.gzip_comp_level, p.gzip_comp_level);
     inherit(c.access_logs, p.access_logs);
+    if (!c.error_logs) {  // the parent's set, whole (nginx does not combine levels)
+        c.error_logs = p.error_logs;
+        c.error_log = p.error_log;
+    }
+}
+
+void resolve_error_logs(LocationSettings& s, ErrorLogFiles& files) {
+    if (s.error_logs && !s.error_log) s.error_log = files.resolve(*s.error_logs);
 }
 
 // nginx's defaults for the settings above.

@@ -15,6 +15,7 @@
 #include "strata/net/listener.h"
 #include "strata/web/conditional.h"
 #include "strata/web/gzip_filter.h"
+#include "strata/web/level_error_logs.h"
 #include "strata/web/location_match.h"
 #include "strata/web/log_format.h"
 #include "strata/web/rewrite.h"
@@ -67,6 +68,10 @@ struct LocationSettings {
     std::optional<int> gzip_comp_level;
     // access_log: empty vector = off
     std::optional<std::vector<std::pair<std::string, std::string>>> access_logs;  // path, format
+    // error_log: every one of the level; unset up to http: the main error log.
+    std::optional<std::vector<ErrorLogSpec>> error_logs;
+    // error_logs resolved to files at load (resolve_error_logs()); null: the main log.
+    std::shared_ptr<const LevelErrorLogs> error_log;
     // Derived at load by compile_derived(); null for settings built by hand.
     std::shared_ptr<const GzipOptions> gzip_compiled;
     // What the connection applies while this level handles a request.
@@ -78,6 +83,9 @@ void merge(LocationSettings& child, const LocationSettings& parent);
 // Computes what requests would otherwise rebuild each time (the gzip options with
 // their compiled regexes, the connection's options) from complete settings.
 void compile_derived(LocationSettings& settings);
+// Points `settings.error_log` at the files of its error_logs, unless merge() already
+// took the parent's resolved logs with its specs.
+void resolve_error_logs(LocationSettings& settings, ErrorLogFiles& files);
 // Fills every still-unset field with nginx's default.
 void apply_defaults(LocationSettings& settings);
 // The connection's options of complete settings (client_max_body_size 0: no limit).
@@ -115,6 +123,9 @@ struct HttpConfig {
     std::vector<ServerConfig> servers;
     std::map<std::string, LogFormat> log_formats;  // compiled; "combined" built in
     LocationSettings settings;
+    // The files of every error_log in http, servers and locations; the settings point
+    // into it. Opened by each worker (and reopened on USR1).
+    std::shared_ptr<ErrorLogFiles> error_log_files;
 };
 
 // The main context: what the master and the workers need.

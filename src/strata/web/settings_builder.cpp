@@ -4,6 +4,7 @@
 #include <map>
 #include <string_view>
 
+#include "strata/base/log.h"
 #include "strata/config/values.h"
 #include "strata/http/request_head.h"
 
@@ -190,6 +191,24 @@ Status set_access_log(const Directive& d, LocationSettings& s) {
     return success();
 }
 
+// error_log file [level]: a level keeps all of its own (the schema checked the level).
+// nginx has no "off" here: `error_log off` writes to a file named "off".
+Status set_error_log(const Directive& d, LocationSettings& s) {
+    const std::string& target = d.args[0];
+    if (target.rfind("syslog:", 0) == 0 || target.rfind("memory:", 0) == 0)
+        return fail(d.where, "\"error_log " + target.substr(0, target.find(':') + 1) +
+                                 "\" is not supported yet");
+    if (!s.error_logs) s.error_logs = std::vector<ErrorLogSpec>{};
+    ErrorLogSpec spec{d.args[0], log::Level::error};
+    if (d.args.size() > 1) {
+        auto level = log::parse_level(d.args[1]);
+        if (!level) return fail(d.where, "invalid log level \"" + d.args[1] + "\"");
+        spec.level = *level;
+    }
+    s.error_logs->push_back(std::move(spec));
+    return success();
+}
+
 Status set_disable_symlinks(const Directive& d, LocationSettings& s) {
     auto value = parse_disable_symlinks(d.args);
     if (!value) return fail(d.where, value.error());
@@ -246,8 +265,7 @@ const std::map<std::string_view, Setter>& setters() {
         {"gzip_http_version", accept_as_is},
         {"gzip_proxied", accept_as_is},
         {"gzip_buffers", accept_as_is},
-        // Per-level error logs: the worker writes to the main one for now.
-        {"error_log", accept_as_is},
+        {"error_log", set_error_log},
     };
     return table;
 }
