@@ -146,11 +146,13 @@ int run_wsgi_mode(const std::vector<std::string>& args) {
     auto line = parse_wsgi_command_line(args, environment);
     if (!line) return print_exit(line.error());
     // --python-home named another Python than the launch chose: run there instead.
-    const python::HostInterpreter* host = python::host_interpreter();
-    if (host != nullptr && wanted_python(line->settings) != host->paths) {
-        fmt::print(stderr, "strata wsgi: {}\n",
-                   python::exec_host({wanted_python(line->settings), host->module, args}));
-        return 1;
+    if (const python::HostInterpreter* host = python::host_interpreter()) {
+        python::InterpreterPaths wanted = wanted_python(line->settings);
+        if (wanted != host->paths) {
+            fmt::print(stderr, "strata wsgi: {}\n",
+                       python::exec_host({wanted, host->module, args}));
+            return 1;
+        }
     }
     auto settings = settings_with_config_file(*line);
     if (!settings) return print_exit(settings.error());
