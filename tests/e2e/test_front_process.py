@@ -81,6 +81,37 @@ def test_t_reports_like_nginx(tmp_path):
     assert dump.stdout.startswith(f"# configuration file {conf}:\n")
 
 
+def error_log_lines_after_a_bad_start(binary, workdir, log_args=()):
+    """Starts `binary` on a broken config in `workdir`; its error-log lines, stamp-less."""
+    (workdir / "logs").mkdir(parents=True)
+    conf = workdir / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n  lisen 80;\n}\n")
+    args = [binary, "-p", f"{workdir}/", "-c", str(conf), *log_args]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=10)
+    assert result.returncode == 1
+    assert f'[emerg] unknown directive "lisen" in {conf}:3' in result.stderr
+    log = Path(log_args[1]) if log_args else workdir / "logs/error.log"
+    # "2026/12/06 21:15:10 [emerg] 14470#14470: message": the stamp and pids differ.
+    return [re.sub(r"^\S+ \S+ (\[\w+\]) \d+#\d+: ", r"\1 ", line).replace(str(workdir), "DIR")
+            for line in log.read_text().splitlines()]
+
+
+def test_config_error_at_start_is_in_the_error_log_as_nginx_writes_it(tmp_path):
+    # nginx opens its error log before reading the configuration, so a master started
+    # with no terminal (a binary upgrade's) still leaves its reason there.
+    lines = {}
+    for name, binary in (("nginx", "/usr/sbin/nginx"), ("strata", str(STRATA_BIN))):
+        workdir = tmp_path / name
+        lines[name] = error_log_lines_after_a_bad_start(
+            binary, workdir, ["-e", str(workdir / "logs/custom.log")])
+    assert lines["strata"] == lines["nginx"]
+    assert lines["strata"] == ['[emerg] unknown directive "lisen" in DIR/nginx.conf:3']
+    # Without -e: strata's default log, logs/error.log under the prefix (Debian's nginx
+    # has /var/log/nginx/error.log compiled in instead).
+    default = error_log_lines_after_a_bad_start(str(STRATA_BIN), tmp_path / "default")
+    assert default == ['[emerg] unknown directive "lisen" in DIR/nginx.conf:3']
+
+
 def test_seed_config_loads_as_is(tmp_path):
     seed = tmp_path / "seed"
     shutil.copytree(SOURCE_DIR / "examples/seed", seed, ignore=shutil.ignore_patterns("logs"))

@@ -1,8 +1,10 @@
 #include "strata/cli/nginx_mode.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 
 #include <fmt/core.h>
 
@@ -16,11 +18,29 @@
 namespace strata::cli {
 namespace {
 
+// A configuration that failed to load is reported as nginx does: on stderr and in the
+// error log it opened before reading the configuration (-e, else logs/error.log under
+// the prefix). The log is what shows the error of a master started detached (a binary
+// upgrade's), whose stderr goes nowhere.
+void report_config_error(const CommandLine& line, const ConfigPaths& paths,
+                         const std::string& message) {
+    fmt::print(stderr, "strata: [emerg] {}\n", message);
+    std::string path = line.error_log.empty() ? paths.prefix + "logs/error.log" : line.error_log;
+    if (path == "stderr") return;
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return;  // nginx then says so on stderr too; the message is there already
+    std::string text = log::format_line(log::Style::nginx, log::Level::emerg, message,
+                                        std::time(nullptr), static_cast<int>(::getpid()));
+    ssize_t written = ::write(fd, text.data(), text.size());
+    (void)written;  // nothing more to tell: stderr has the message
+    ::close(fd);
+}
+
 // nginx's -t report: "the configuration file X syntax is ok" / "… test is successful".
 int test_configuration(const CommandLine& line, const ConfigPaths& paths) {
     auto loaded = load_front_config(paths, line.directives);
     if (!loaded) {
-        fmt::print(stderr, "strata: [emerg] {}\n", describe(loaded.error()));
+        report_config_error(line, paths, describe(loaded.error()));
         fmt::print(stderr, "strata: configuration file {} test failed\n", paths.conf_file);
         return 1;
     }
@@ -35,7 +55,7 @@ int test_configuration(const CommandLine& line, const ConfigPaths& paths) {
 int signal_master(const CommandLine& line, const ConfigPaths& paths) {
     auto loaded = load_front_config(paths, line.directives);
     if (!loaded) {
-        fmt::print(stderr, "strata: [emerg] {}\n", describe(loaded.error()));
+        report_config_error(line, paths, describe(loaded.error()));
         return 1;
     }
     auto sent = process::send_signal_to_master(loaded->main->pid_file, line.signal);
@@ -82,7 +102,7 @@ int run_nginx_mode(const CommandLine& line) {
     if (!line.signal.empty()) return signal_master(line, paths);
     auto first = load_front_config(paths, line.directives);
     if (!first) {
-        fmt::print(stderr, "strata: [emerg] {}\n", describe(first.error()));
+        report_config_error(line, paths, describe(first.error()));
         return 1;
     }
     const web::MainConfig& main = *first->main;

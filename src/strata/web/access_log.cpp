@@ -38,6 +38,12 @@ bool has_no_body(int status) {
     return status < 200 || status == 204 || status == 304;
 }
 
+net::ResponseHead closing(const net::ResponseHead& head) {
+    net::ResponseHead copy = head;
+    copy.close = true;
+    return copy;
+}
+
 // The head as the connection writes it: status line, Server, Date, Content-Type,
 // Content-Length, Connection, the optional fields and the blank line. Exact to within
 // the few bytes of the Server token and keep-alive vs close.
@@ -130,13 +136,19 @@ std::unique_ptr<LoggingExchange> LoggingExchange::detached() const {
 // and the line needs the request.
 void LoggingExchange::respond(const net::ResponseHead& head, std::string_view body) {
     write_log(head, body.size());
+    if (must_close(head)) return inner_.respond(closing(head), body);
     inner_.respond(head, body);
 }
 
 void LoggingExchange::respond_file(const net::ResponseHead& head, int fd, off_t offset,
                                    uint64_t length) {
     write_log(head, length);
+    if (must_close(head)) return inner_.respond_file(closing(head), fd, offset, length);
     inner_.respond_file(head, fd, offset, length);
+}
+
+bool LoggingExchange::must_close(const net::ResponseHead& head) const {
+    return ctx_ && ctx_->close_connection && !head.close;
 }
 
 void LoggingExchange::respond_error(int status) {
@@ -167,6 +179,7 @@ void LoggingExchange::begin_response(const net::ResponseHead& head, int64_t cont
     streamed_head_ = net::ResponseHead{};
     streamed_head_.status = head.status;
     streamed_bytes_ = 0;
+    if (must_close(head)) return inner_.begin_response(closing(head), content_length);
     inner_.begin_response(head, content_length);
 }
 

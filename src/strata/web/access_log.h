@@ -85,6 +85,8 @@ class LoggingExchange final : public net::Exchange {
 
   private:
     void write_log(const net::ResponseHead& head, uint64_t body_bytes);
+    // Whether `head` must be sent saying close, for the request's sake.
+    bool must_close(const net::ResponseHead& head) const;
 
     net::Exchange& inner_;
     AccessLog* log_;

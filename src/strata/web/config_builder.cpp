@@ -42,7 +42,9 @@ LocationPattern pattern_of(const config::LocationMatch& m) {
     return {};
 }
 
-Status build_location(const Directive& d, const LocationSettings& parent, ErrorLogFiles& logs,
+// `parent_alias`: the enclosing location's alias, if it has one.
+Status build_location(const Directive& d, const LocationSettings& parent,
+                      const std::optional<Alias>& parent_alias, ErrorLogFiles& logs,
                       LocationConfig& out);
 
 // A directive inside a location block.
@@ -50,7 +52,8 @@ Status apply_location_directive(const Directive& c, LocationConfig& loc) {
     bool handled = false;
     if (Status s = apply_setting(c, loc.settings, handled); !s || handled) return s;
     if (c.name == "alias") {
-        loc.alias = c.args[0];
+        bool regex = loc.pattern.kind == LocationKind::regex;
+        loc.alias = Alias{c.args[0], regex ? Alias::kWholeUri : loc.pattern.uri.size()};
     } else if (c.name == "try_files") {
         loc.try_files = c.args;
     } else if (is_rewrite_directive(c.name)) {
@@ -77,7 +80,8 @@ void attach_if_locations(LocationConfig& loc) {
     }
 }
 
-Status build_location(const Directive& d, const LocationSettings& parent, ErrorLogFiles& logs,
+Status build_location(const Directive& d, const LocationSettings& parent,
+                      const std::optional<Alias>& parent_alias, ErrorLogFiles& logs,
                       LocationConfig& out) {
     auto match = config::parse_location_args(d);
     if (!match) return Err{match.error()};
@@ -91,6 +95,7 @@ Status build_location(const Directive& d, const LocationSettings& parent, ErrorL
     }
     for (const Directive& c : d.block)
         if (Status s = apply_location_directive(c, out); !s) return s;
+    if (!out.alias && !out.settings.root) out.alias = parent_alias;
     merge(out.settings, parent);
     compile_derived(out.settings);
     resolve_error_logs(out.settings, logs);
@@ -98,7 +103,8 @@ Status build_location(const Directive& d, const LocationSettings& parent, ErrorL
     size_t child = 0;
     for (const Directive& c : d.block)
         if (c.name == "location")
-            if (Status s = build_location(c, out.settings, logs, out.children[child++]); !s)
+            if (Status s = build_location(c, out.settings, out.alias, logs, out.children[child++]);
+                !s)
                 return s;
     return success();
 }
@@ -175,7 +181,9 @@ Status build_server(const Directive& d, const LocationSettings& http, ErrorLogFi
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "location")
-            if (Status s = build_location(c, server.settings, logs, server.locations[i++]); !s)
+            if (Status s =
+                    build_location(c, server.settings, std::nullopt, logs, server.locations[i++]);
+                !s)
                 return s;
     return success();
 }

@@ -220,8 +220,7 @@ void respond_with_file(RequestContext& ctx, const std::string& path, FileBody bo
     add_header_filter(ctx, head, f.mtime);
     GzipOptions scratch;
     const GzipOptions& gzip = gzip_options(ctx.settings(), scratch);
-    GzipDecision decision = decide_gzip(gzip, gzip_request(ctx.exchange.request()),
-                                        {status, f.content_type, f.size, false});
+    GzipDecision decision = decide_gzip_for(ctx, gzip, {status, f.content_type, f.size, false});
     head.vary_accept_encoding = decision.vary;
     if (decision.compress) return respond_gzipped_file(ctx, head, f, body, gzip);
     if (status != 200) return send_range(ctx, head, body, 0, f.size);  // error pages

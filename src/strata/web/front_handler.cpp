@@ -2,6 +2,7 @@
 
 #include "strata/base/version.h"
 #include "strata/http/error_page.h"
+#include "strata/web/content_type.h"
 #include "strata/web/response_filters.h"
 #include "strata/web/rewrite.h"
 #include "strata/web/static_content.h"
@@ -75,7 +76,7 @@ void respond_to_return(RequestContext& ctx, int status, std::string_view text, b
     if (!has_text && status >= 400) return answer_error(ctx, status);  // nginx logs nothing
     net::ResponseHead head;
     head.status = status;
-    head.content_type = *ctx.settings().default_type;
+    head.content_type = content_type_for(ctx.uri, ctx.settings());  // by $uri's extension
     respond_with(ctx, head, text);
 }
 
@@ -130,6 +131,8 @@ void answer_error(RequestContext& ctx, int status) {
     }
     const ErrorPage& target = page->second;
     ctx.error_status = target.response > 0 ? target.response : status;
+    ctx.close_connection = ctx.close_connection || http::error_page_closes_connection(status);
+    if (!ctx.is_head) ctx.method = "GET";
     if (target.uri.front() == '@') return run_named_location(ctx, target.uri);
     if (target.uri.front() != '/') {  // a URL: nginx redirects to it with 302
         ctx.error_status = 0;
@@ -191,11 +194,8 @@ void FrontHandler::reject(net::Exchange& exchange, const net::Rejection& rejecti
         ctx.location = find_location(ctx.server->locations, ctx.uri).node;
     use_options_of_level(ctx);
     if (!rejection.respond) return logged.close_unanswered(rejection.status);
-    net::ResponseHead response;
-    response.status = rejection.status;
-    response.close = true;
-    response.content_type = "text/html";
-    logged.respond(response, http::error_page(rejection.status, server_token(ctx.settings())));
+    ctx.close_connection = true;          // the framing can no longer be trusted
+    answer_error(ctx, rejection.status);  // error_page applies, as in nginx
 }
 
 void FrontHandler::handle(net::Exchange& exchange) {

@@ -31,6 +31,8 @@ std::unique_ptr<RequestContext> copy_context(const RequestContext& from, net::Ex
     copy->internal_redirects = from.internal_redirects;
     copy->error_status = from.error_status;
     copy->is_head = from.is_head;
+    copy->method = from.method;
+    copy->close_connection = from.close_connection;
     return copy;
 }
 

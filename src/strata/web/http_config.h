@@ -91,11 +91,20 @@ void apply_defaults(LocationSettings& settings);
 // The connection's options of complete settings (client_max_body_size 0: no limit).
 net::RequestOptions request_options_of(const LocationSettings& settings);
 
+// `alias PATH`: PATH in place of the URI's first `replaces` bytes (the prefix of the
+// location that set it), or of the whole URI (kWholeUri) when that location is a regex.
+struct Alias {
+    static constexpr size_t kWholeUri = static_cast<size_t>(-1);
+    std::string path;
+    size_t replaces = 0;
+};
+
 struct LocationConfig {
     LocationPattern pattern;
     config::SourceLocation where;
-    LocationSettings settings;         // merged: complete after loading
-    std::optional<std::string> alias;  // not inherited
+    LocationSettings settings;  // merged: complete after loading
+    // Inherited, as nginx does, by nested locations that set neither root nor alias.
+    std::optional<Alias> alias;
     std::vector<std::string> try_files;
     RewriteScript rewrites;  // nginx's rewrite phase, after the location is found
     std::vector<LocationConfig> children;

@@ -2,7 +2,7 @@
 // location chosen, the URI as rewritten so far, and the captures of the last regex.
 #pragma once
 
-#include <deque>
+#include <forward_list>
 #include <functional>
 #include <map>
 #include <string>
@@ -20,7 +20,7 @@ inline constexpr int kMaxInternalRedirects = 10;
 
 struct RequestContext {
     RequestContext(net::Exchange& e, const MainConfig& m, FileCache& f)
-        : exchange(e), main(m), files(f) {}
+        : exchange(e), main(m), files(f), method(e.request().method) {}
 
     net::Exchange& exchange;
     const MainConfig& main;
@@ -37,10 +37,17 @@ struct RequestContext {
     int internal_redirects = 0;
     int error_status = 0;  // set while serving an error_page: the status to answer with
     bool is_head = false;
-    // Owns the text of headers built for the response (ResponseHead holds views).
-    std::deque<std::string> strings;
+    // The method the content handlers see: an error_page redirect turns all but HEAD into
+    // GET, as nginx does, so a POST's error page is served rather than refused.
+    std::string_view method;
+    // nginx ends the connection after some errors (400, 413, 414, 500, 501) even when an
+    // error_page answers them: every response of this request then says close.
+    bool close_connection = false;
+    // Owns the text of headers built for the response (ResponseHead holds views). A
+    // list, not a deque: most requests keep nothing, and an empty list allocates nothing.
+    std::forward_list<std::string> strings;
 
-    std::string_view keep(std::string s) { return strings.emplace_back(std::move(s)); }
+    std::string_view keep(std::string s) { return strings.emplace_front(std::move(s)); }
 
     const LocationSettings& settings() const {
         return location ? location->settings : server->settings;

@@ -93,11 +93,17 @@ GzipOptions build_gzip_options(const LocationSettings& s) {
     return o;
 }
 
+GzipDecision decide_gzip_for(const RequestContext& ctx, const GzipOptions& options,
+                             const GzipResponse& response) {
+    if (!options.enabled) return {};  // decide_gzip's answer, without reading the headers
+    return decide_gzip(options, gzip_request(ctx.exchange.request()), response);
+}
+
 void respond_through_gzip(RequestContext& ctx, net::ResponseHead& head, std::string_view body) {
     GzipOptions scratch;
     const GzipOptions& options = gzip_options(ctx.settings(), scratch);
-    GzipDecision decision = decide_gzip(options, gzip_request(ctx.exchange.request()),
-                                        {head.status, head.content_type, body.size(), false});
+    GzipDecision decision =
+        decide_gzip_for(ctx, options, {head.status, head.content_type, body.size(), false});
     head.vary_accept_encoding = decision.vary;
     if (decision.compress) return respond_gzipped(ctx, head, body, options);
     ctx.exchange.respond(head, body);

@@ -27,6 +27,10 @@ GzipOptions build_gzip_options(const LocationSettings& settings);
 // The compiled options of `settings`, or built into `scratch` when it has none.
 const GzipOptions& gzip_options(const LocationSettings& settings, GzipOptions& scratch);
 
+// decide_gzip() for this request; with gzip off the request's headers are not read.
+GzipDecision decide_gzip_for(const RequestContext& ctx, const GzipOptions& options,
+                             const GzipResponse& response);
+
 // What gzip changes in a head: chunked (the length is unknown), the ETag made weak,
 // "Content-Encoding: gzip" last.
 void mark_gzipped(RequestContext& ctx, net::ResponseHead& head);

@@ -24,6 +24,18 @@ constexpr int kLeadingBase = 2'000'000;
 constexpr int kTrailingBase = 1'000'000;
 constexpr int kRegexRank = 1;
 
+// The name part of a Host value: up to the port's ':', which inside "[…]" is part of
+// an IPv6 address.
+std::string_view host_name_part(std::string_view host) {
+    size_t from = 0;
+    if (!host.empty() && host.front() == '[') {
+        size_t close = host.find(']');
+        if (close == std::string_view::npos) return host;
+        from = close;
+    }
+    return host.substr(0, host.find(':', from));
+}
+
 }  // namespace
 
 Result<std::vector<ServerName>, std::string> parse_server_name(std::string_view text) {
@@ -47,19 +59,19 @@ Result<std::vector<ServerName>, std::string> parse_server_name(std::string_view 
 }
 
 std::optional<std::string> normalize_host(std::string_view host) {
-    std::string out;
-    out.reserve(host.size());
-    bool bracket = !host.empty() && host.front() == '[';
-    for (size_t i = 0; i < host.size(); ++i) {
-        char c = host[i];
-        if (c == ':' && !bracket) break;  // the port is not part of the name
-        if (c == ']') bracket = false;
-        if (c == '.' && !out.empty() && out.back() == '.') return std::nullopt;
-        if (c == '/' || c == '\\' || c == '\0') return std::nullopt;
-        if (c == '.' && out.empty()) return std::nullopt;
-        out.push_back(http::ascii_lower(c));
+    std::string_view name = host_name_part(host);
+    if (!name.empty() && name.front() == '.') return std::nullopt;
+    // Written in place into a string sized once: this runs for every request.
+    std::string out(name.size(), '\0');
+    char previous = '\0';
+    for (size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        if (c == '/' || c == '\\' || c == '\0' || (c == '.' && previous == '.'))
+            return std::nullopt;
+        out[i] = http::ascii_lower(c);
+        previous = c;
     }
-    if (!out.empty() && out.back() == '.') out.pop_back();
+    if (previous == '.') out.pop_back();
     return out;
 }
 

@@ -46,10 +46,10 @@ void assign_mapped_path(const RequestContext& ctx, std::string_view uri, std::st
     if (!loc || !loc->alias)
         return assign_joined_path(ctx, literal_or_expanded(*ctx.settings().root, ctx, expanded),
                                   uri, path);
-    std::string_view base = literal_or_expanded(*loc->alias, ctx, expanded);
+    std::string_view base = literal_or_expanded(loc->alias->path, ctx, expanded);
     // A regex location's alias names the whole path (with captures).
-    if (loc->pattern.kind == LocationKind::regex) return assign_joined_path(ctx, base, {}, path);
-    std::string_view rest = uri.substr(std::min(uri.size(), loc->pattern.uri.size()));
+    if (loc->alias->replaces == Alias::kWholeUri) return assign_joined_path(ctx, base, {}, path);
+    std::string_view rest = uri.substr(std::min(uri.size(), loc->alias->replaces));
     assign_joined_path(ctx, base, rest, path);
 }
 
@@ -92,7 +92,7 @@ int status_for_errno(int error) {
 }
 
 bool method_allowed(const RequestContext& ctx) {
-    std::string_view m = ctx.exchange.request().method;
+    std::string_view m = ctx.method;
     return m == "GET" || m == "HEAD" || m == "POST";
 }
 
@@ -118,8 +118,7 @@ void serve_index(RequestContext& ctx) {
     }
     std::string directory = map_uri_to_path(ctx, ctx.uri);
     PathKind kind = probe(ctx, directory);
-    std::string_view method = ctx.exchange.request().method;
-    bool listable = kind == PathKind::directory && method != "POST";  // GET and HEAD only
+    bool listable = kind == PathKind::directory && ctx.method != "POST";  // GET and HEAD only
     if (listable && *ctx.settings().autoindex) return serve_autoindex(ctx, directory);
     finish_with_error(ctx, kind == PathKind::directory || kind == PathKind::forbidden ? 403 : 404);
 }
@@ -164,7 +163,7 @@ void serve_file(RequestContext& ctx, const std::string& path) {
     if (error != 0) return finish_with_error(ctx, status_for_errno(error));
     if (S_ISDIR(st.st_mode)) return redirect_to_directory(ctx);
     if (!S_ISREG(st.st_mode)) return finish_with_error(ctx, 404);
-    if (ctx.exchange.request().method == "POST") return finish_with_error(ctx, 405);
+    if (ctx.method == "POST") return finish_with_error(ctx, 405);
     if (content) return respond_with_file(ctx, path, FileBody(-1, std::move(content)), st);
     // Checked again as it is opened: the lookup may be a few milliseconds old.
     int fd = open_checking_symlinks(path, check, O_RDONLY | O_CLOEXEC | O_NONBLOCK);

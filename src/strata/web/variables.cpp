@@ -46,16 +46,16 @@ std::string argument_value(std::string_view args, std::string_view name) {
 std::string document_root(const RequestContext& ctx) {
     const LocationConfig* loc = ctx.location;
     std::string root =
-        loc && loc->alias ? expand_variables(*loc->alias, ctx) : *ctx.settings().root;
+        loc && loc->alias ? expand_variables(loc->alias->path, ctx) : *ctx.settings().root;
     return root.empty() || root.front() == '/' ? root : ctx.main.prefix + root;
 }
 
 // The file the URI maps to: the alias in place of the location's prefix, else root + URI.
 std::string request_filename(const RequestContext& ctx) {
     const LocationConfig* loc = ctx.location;
-    if (loc && loc->alias && loc->pattern.kind != LocationKind::regex &&
-        ctx.uri.starts_with(loc->pattern.uri))
-        return *loc->alias + ctx.uri.substr(loc->pattern.uri.size());
+    if (loc && loc->alias && loc->alias->replaces != Alias::kWholeUri &&
+        ctx.uri.size() >= loc->alias->replaces)
+        return loc->alias->path + ctx.uri.substr(loc->alias->replaces);
     return document_root(ctx) + ctx.uri;
 }
 

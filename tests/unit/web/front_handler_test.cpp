@@ -153,6 +153,41 @@ TEST_F(FrontHandlerTest, ErrorPageServesTheFileWithTheErrorStatus) {
     EXPECT_EQ(r.headers.count("Accept-Ranges"), 0u);
 }
 
+// nginx turns the request into a GET for its error page: a POST gets the page, not 405.
+TEST_F(FrontHandlerTest, ErrorPageOfAPostIsServedAsForAGet) {
+    add_server({"localhost"}, {location(LocationKind::prefix, "/")});
+    config_->http.servers[0].settings.error_pages =
+        std::map<int, ErrorPage>{{404, {0, "/404.html"}}};
+    auto r = run("POST /nope HTTP/1.1");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.body_, "custom not found\n");
+}
+
+// A 400 ends the connection in nginx even when a page of the site answers it.
+TEST_F(FrontHandlerTest, ErrorPageOfABadRequestStillClosesTheConnection) {
+    add_server({"localhost"}, {location(LocationKind::prefix, "/")});
+    config_->http.servers[0].settings.error_pages =
+        std::map<int, ErrorPage>{{400, {0, "/404.html"}}, {404, {0, "/404.html"}}};
+    auto bad = run("GET / HTTP/1.1", "bad/host");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_EQ(bad.body_, "custom not found\n");
+    EXPECT_TRUE(bad.close);
+    auto missing = run("GET /nope HTTP/1.1");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_FALSE(missing.close);
+}
+
+// nginx types `return`'s text by the URI's extension, default_type without one.
+TEST_F(FrontHandlerTest, ReturnTextIsTypedByTheUriExtension) {
+    LocationConfig page = location(LocationKind::exact, "/page.html");
+    page.rewrites = returns(200, "<p>\n");
+    LocationConfig plain = location(LocationKind::exact, "/plain");
+    plain.rewrites = returns(200, "text\n");
+    add_server({"localhost"}, {page, plain});
+    EXPECT_EQ(run("GET /page.html HTTP/1.1").content_type, "text/html");
+    EXPECT_EQ(run("GET /plain HTTP/1.1").content_type, "text/plain");
+}
+
 TEST_F(FrontHandlerTest, ErrorPageToNamedLocationAndOverride) {
     LocationConfig root = location(LocationKind::prefix, "/");
     LocationConfig fallback = location(LocationKind::named, "@fallback");
@@ -167,7 +202,7 @@ TEST_F(FrontHandlerTest, ErrorPageToNamedLocationAndOverride) {
 
 TEST_F(FrontHandlerTest, AliasReplacesTheLocationPrefix) {
     LocationConfig assets = location(LocationKind::prefix, "/static/");
-    assets.alias = (prefix_ / "assets").string() + "/";
+    assets.alias = Alias{(prefix_ / "assets").string() + "/", assets.pattern.uri.size()};
     add_server({"localhost"}, {location(LocationKind::prefix, "/"), assets});
     auto r = run("GET /static/logo.txt HTTP/1.1");
     EXPECT_EQ(r.status, 200);

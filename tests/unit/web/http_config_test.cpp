@@ -120,6 +120,23 @@ Result<MainConfig, config::ConfigError> load(const std::string& http_block) {
     return build_main_config(tree.value(), "/tmp/");
 }
 
+// nginx's nested locations take their parent's alias unless they set root or alias.
+TEST(HttpConfigLoad, NestedLocationsInheritTheAlias) {
+    auto main = load(
+        "server { listen 127.0.0.1:1; location /files/ { alias /srv/data/;"
+        " location ~ \\.txt$ { } location /files/own/ { root /srv/own; } } }");
+    ASSERT_TRUE(main.ok()) << main.error().message;
+    const LocationConfig& files = main->http.servers[0].locations[0];
+    ASSERT_TRUE(files.alias);
+    EXPECT_EQ(files.alias->path, "/srv/data/");
+    EXPECT_EQ(files.alias->replaces, 7u);  // "/files/"
+    ASSERT_EQ(files.children.size(), 2u);
+    ASSERT_TRUE(files.children[0].alias);
+    EXPECT_EQ(files.children[0].alias->path, "/srv/data/");
+    EXPECT_EQ(files.children[0].alias->replaces, 7u);  // the parent's prefix, not the regex
+    EXPECT_FALSE(files.children[1].alias);
+}
+
 // Each level's connection options are resolved at load, inherited http → server →
 // location as nginx merges them.
 TEST(HttpConfigLoad, ConnectionOptionsAreResolvedPerLevel) {

@@ -94,6 +94,7 @@ class RecordingExchange final : public ParsedRequestExchange {
     int status = 0;
     int responses = 0;
     bool closed_silently = false;
+    bool close = false;  // the last response ends the connection
     std::string content_type, location, body_;
     std::map<std::string, std::string> headers;
 
@@ -101,6 +102,7 @@ class RecordingExchange final : public ParsedRequestExchange {
     void record(const net::ResponseHead& head) {
         ++responses;
         status = head.status;
+        close = head.close;
         content_type = head.content_type;
         location = head.location;
         for (const http::Header& h : head.headers)
