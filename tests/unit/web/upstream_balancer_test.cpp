@@ -657,5 +657,61 @@ TEST(Balancer, MaxTriesIsEveryPeer) {
     EXPECT_EQ(balancer.max_tries(), 4u);
 }
 
+// --- the same choices as nginx ----------------------------------------------------------
+// Recorded from Debian's nginx 1.22 proxying to three servers 127.0.0.1:18081…18083
+// (a, b, c) with the weights shown; keys /k0…/k39 as $arg_k, clients set by realip.
+
+std::vector<PeerSpec> nginx_servers(std::vector<std::int64_t> weights) {
+    std::vector<PeerSpec> specs;
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        specs.push_back({"127.0.0.1:1808" + std::to_string(i + 1), weights[i]});
+    return specs;
+}
+
+std::string keyed_picks(BalanceMethod method, std::vector<std::int64_t> weights) {
+    UpstreamBalancer balancer(make_group(method, nginx_servers(std::move(weights))));
+    std::string out;
+    for (int k = 0; k < 40; ++k)
+        out += letter(key_pick(balancer, "/k" + std::to_string(k)));
+    return out;
+}
+
+TEST(BalancerAsNginx, RoundRobin) {
+    UpstreamBalancer balancer(make_group(BalanceMethod::round_robin, nginx_servers({5, 1, 1})));
+    EXPECT_EQ(picks(balancer, 14), "aabacaaaabacaa");
+}
+
+TEST(BalancerAsNginx, Hash) {
+    EXPECT_EQ(keyed_picks(BalanceMethod::hash, {1, 1, 1}),
+              "caaccbbaacaaaaccacabbaccccaacacabbabacba");
+    EXPECT_EQ(keyed_picks(BalanceMethod::hash, {3, 1, 2}),
+              "abacccaabababaacacaacbaccabacacaacaaaccb");
+}
+
+TEST(BalancerAsNginx, ConsistentHash) {
+    EXPECT_EQ(keyed_picks(BalanceMethod::consistent_hash, {1, 1, 1}),
+              "ccacccbbacaaccabcaccbabcbbbccaacaaacbaba");
+    EXPECT_EQ(keyed_picks(BalanceMethod::consistent_hash, {2, 1, 3}),
+              "ccaccccbacacccabccccccbcbbaccaccccacbaca");
+}
+
+std::string ip_picks(std::vector<std::int64_t> weights) {
+    UpstreamBalancer balancer(
+        make_group(BalanceMethod::ip_hash, nginx_servers(std::move(weights))));
+    std::string out;
+    for (const char* v4 : {"192.168.1.1", "10.0.0.1", "10.1.2.3", "172.16.5.4", "8.8.8.8",
+                           "1.2.3.4", "203.0.113.9", "100.64.0.1"})
+        out += letter(ip_pick(balancer, ipv4(v4)));
+    for (const char* v6 :
+         {"2001:db8::1", "2001:db8::2", "2001:db8::3", "fe80::1", "::1", "2001:db8:1:2:3:4:5:6"})
+        out += letter(ip_pick(balancer, ipv6(v6)));
+    return out;
+}
+
+TEST(BalancerAsNginx, IpHash) {
+    EXPECT_EQ(ip_picks({1, 1, 1}), "babbcbabcabacc");
+    EXPECT_EQ(ip_picks({2, 1, 4}), "accccbbcccccbc");
+}
+
 }  // namespace
 }  // namespace strata::web
