@@ -189,6 +189,11 @@ std::size_t UpstreamBalancer::by_weight(const Tier& tier, std::uint32_t hash) co
     return tier.peers.back();
 }
 
+// Hashing is for choosing among several primaries; after 20 rehashes it stops trying.
+bool UpstreamBalancer::hashing_gives_up(const PeerSelection& selection) const {
+    return selection.hash_tries_ > kMaxHashTries || single_ || primaries_.peers.empty();
+}
+
 const UpstreamBalancer::Tier& UpstreamBalancer::tier_of(const PeerSelection& selection) const {
     return selection.on_backups_ ? backups_ : primaries_;
 }
@@ -264,7 +269,7 @@ std::optional<std::size_t> UpstreamBalancer::least_conn_in(const Tier& tier,
 // had; each request starts again from nginx's seed.
 Result<std::size_t, SelectError> UpstreamBalancer::ip_hash(PeerSelection& selection,
                                                            BalancerTime now) {
-    if (selection.hash_tries_ > kMaxHashTries || single_) return round_robin(selection, now);
+    if (hashing_gives_up(selection)) return round_robin(selection, now);
     const std::span<const std::uint8_t> address(selection.address_.data(),
                                                 selection.address_length_);
     std::uint32_t hash = selection.hash_;
@@ -283,8 +288,7 @@ Result<std::size_t, SelectError> UpstreamBalancer::ip_hash(PeerSelection& select
 // the peer it lands on cannot be had.
 Result<std::size_t, SelectError> UpstreamBalancer::key_hash(PeerSelection& selection,
                                                             BalancerTime now) {
-    if (selection.hash_tries_ > kMaxHashTries || single_ || selection.key_.empty())
-        return round_robin(selection, now);
+    if (hashing_gives_up(selection) || selection.key_.empty()) return round_robin(selection, now);
     for (;;) {
         selection.hash_ += detail::key_hash_round(selection.key_, selection.round_++);
         const std::size_t peer = by_weight(primaries_, selection.hash_);
@@ -297,8 +301,7 @@ Result<std::size_t, SelectError> UpstreamBalancer::key_hash(PeerSelection& selec
 // points clockwise; a server with several addresses shares by round robin.
 Result<std::size_t, SelectError> UpstreamBalancer::consistent_hash(PeerSelection& selection,
                                                                    BalancerTime now) {
-    if (selection.hash_tries_ > kMaxHashTries || single_ || selection.key_.empty())
-        return round_robin(selection, now);
+    if (hashing_gives_up(selection) || selection.key_.empty()) return round_robin(selection, now);
     for (;;) {
         const std::uint32_t server = ring_.server_at(selection.hash_);
         auto of_server = [&](std::size_t i) {

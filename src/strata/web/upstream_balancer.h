@@ -110,6 +110,7 @@ class UpstreamBalancer {
     template <class Eligible>
     std::optional<std::size_t> smooth_weighted(const Tier& tier, Eligible eligible);
     std::size_t by_weight(const Tier& tier, std::uint32_t hash) const;
+    bool hashing_gives_up(const PeerSelection& selection) const;
     const Tier& tier_of(const PeerSelection& selection) const;
     bool move_to_backups(PeerSelection& selection) const;
 

@@ -652,6 +652,19 @@ TEST(BalancerConsistentHash, DistributionFollowsWeights) {
     EXPECT_NEAR(heavy / 30000.0, 0.75, 0.05);
 }
 
+// The loader refuses such groups; built by hand they still answer sensibly.
+TEST(Balancer, GroupsWithoutPrimariesUseBackupsOrHaveNone) {
+    for (BalanceMethod method :
+         {BalanceMethod::round_robin, BalanceMethod::least_conn, BalanceMethod::ip_hash,
+          BalanceMethod::hash, BalanceMethod::consistent_hash}) {
+        std::vector<PeerSpec> specs{{"10.0.0.1:80", 1, true}, {"10.0.0.2:80", 1, true}};
+        UpstreamBalancer backups_only(make_group(method, specs));
+        EXPECT_EQ(picks(backups_only, 4, 0ms, BalancerKey{{}, "key"}), "abab");
+        UpstreamBalancer empty(make_group(method, {}));
+        EXPECT_TRUE(no_live(empty, 0ms, empty.start({{}, "key"})));
+    }
+}
+
 TEST(Balancer, MaxTriesIsEveryPeer) {
     UpstreamBalancer balancer(make_group(BalanceMethod::round_robin, with_backups()));
     EXPECT_EQ(balancer.max_tries(), 4u);
