@@ -178,15 +178,18 @@ constexpr auto kSpecs = std::to_array<DirectiveSpec>({
     simple("gzip_buffers", kHttpAll, arity::two),
     flag("gzip_static", kHttpAll),
 
-    // upstream groups (the proxy layer adds the directives that use them)
+    // upstream groups (the proxy layer adds the directives that use them). A second
+    // balancing method is only a warning in nginx ("load balancing method redefined").
     block("upstream", kHttp, arity::one, kUpstream, kRepeat),
     simple("server", kUpstream, arity::one_or_more, kRepeat),
-    simple("keepalive", kUpstream, arity::one, kOnce, check_number),
+    simple("keepalive", kUpstream, arity::one, kOnce, detail::check_upstream_keepalive),
     simple("keepalive_timeout", kUpstream, arity::one, kOnce, check_time_ms),
     simple("keepalive_requests", kUpstream, arity::one, kOnce, check_number),
-    simple("least_conn", kUpstream, arity::none),
-    simple("ip_hash", kUpstream, arity::none),
-    simple("hash", kUpstream, arity::one_or_two),
+    simple("keepalive_time", kUpstream, arity::one, kOnce, check_time_ms),
+    simple("least_conn", kUpstream, arity::none, kRepeat),
+    simple("ip_hash", kUpstream, arity::none, kRepeat),
+    simple("hash", kUpstream, arity::one_or_two, kRepeat, nullptr, 0),
+    simple("random", kUpstream, Arity{0, 2}, kRepeat),
     simple("zone", kUpstream, arity::one_or_two),
 });
 

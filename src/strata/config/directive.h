@@ -22,6 +22,9 @@ struct Directive {
     SourceLocation where;
     bool has_block = false;
     std::vector<Directive> block;  // children, when has_block
+    // The line of the block's closing "}" (same file), when has_block: nginx names it
+    // for errors found once a block is read (`no servers are inside upstream`).
+    int end_line = 0;
 };
 
 // "file:line: message", the form every configuration error takes.

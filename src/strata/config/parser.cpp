@@ -56,7 +56,9 @@ class BlockReader {
         child.owner = &kept;
         child.directives = &kept.block;
         child.depth = frame.depth + 1;
-        return read(child, true);
+        auto read_block = read(child, true);
+        if (read_block) kept.end_line = lexer_.line();  // at its "}"
+        return read_block;
     }
 
     Err<ConfigError> error_here(std::string message) const {

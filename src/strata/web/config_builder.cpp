@@ -219,6 +219,8 @@ Status build_http(const Directive& d, const std::string& prefix, HttpConfig& htt
             auto format = compile_log_format(c);
             if (!format) return Err{format.error()};
             http.log_formats[c.args[0]] = std::move(format.value());
+        } else if (c.name == "upstream") {
+            if (Status s = add_upstream_group(c, http.upstreams); !s) return s;
         } else {
             return not_supported(c);
         }
@@ -233,7 +235,8 @@ Status build_http(const Directive& d, const std::string& prefix, HttpConfig& htt
             if (Status s = build_server(c, http.settings, *http.error_log_files, http.servers[i++]);
                 !s)
                 return s;
-    return check_default_servers(http);
+    if (Status s = check_default_servers(http); !s) return s;
+    return check_upstream_groups(d.block, http.upstreams);
 }
 
 std::string absolute(const std::string& path, const std::string& prefix) {

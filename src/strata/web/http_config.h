@@ -21,6 +21,7 @@
 #include "strata/web/rewrite.h"
 #include "strata/web/server_names.h"
 #include "strata/web/symlink_policy.h"
+#include "strata/web/upstream_config.h"
 
 namespace strata::web {
 
@@ -131,6 +132,7 @@ struct ServerConfig {
 struct HttpConfig {
     std::vector<ServerConfig> servers;
     std::map<std::string, LogFormat> log_formats;  // compiled; "combined" built in
+    UpstreamGroups upstreams;                      // upstream {} blocks, by lower-case name
     LocationSettings settings;
     // The files of every error_log in http, servers and locations; the settings point
     // into it. Opened by each worker (and reopened on USR1).

@@ -74,6 +74,15 @@ TEST(Parser, KeepsQuotedFlagsAndLocations) {
     EXPECT_FALSE(top[1].block[0].has_block);
 }
 
+TEST(Parser, RemembersTheLineOfABlocksClosingBrace) {
+    auto parsed = parse_text("a {\n  b { }\n\n}\nc;\n", "t.conf");
+    ASSERT_TRUE(parsed.ok());
+    const auto& top = parsed.value();
+    EXPECT_EQ(top[0].end_line, 4);
+    EXPECT_EQ(top[0].block[0].end_line, 2);
+    EXPECT_EQ(top[1].end_line, 0);  // no block
+}
+
 TEST(Parser, RefusesBlocksNestedTooDeeply) {
     std::string deep;
     for (int i = 0; i <= kMaxBlockDepth; ++i)

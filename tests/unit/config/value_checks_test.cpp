@@ -91,5 +91,14 @@ TEST(ValueChecks, SetNeedsAVariable) {
     EXPECT_EQ(outcome_of(check_set, "set", {"$", "1"}), "invalid variable name \"$\"");
 }
 
+// nginx 1.22's words for `keepalive` in an upstream, zero included.
+TEST(ValueChecks, UpstreamKeepaliveIsAPositiveNumber) {
+    EXPECT_EQ(outcome_of(check_upstream_keepalive, "keepalive", {"16"}), "ok");
+    EXPECT_EQ(outcome_of(check_upstream_keepalive, "keepalive", {"0"}),
+              "invalid value \"0\" in \"keepalive\" directive");
+    EXPECT_EQ(outcome_of(check_upstream_keepalive, "keepalive", {"x"}),
+              "invalid value \"x\" in \"keepalive\" directive");
+}
+
 }  // namespace
 }  // namespace strata::config::detail

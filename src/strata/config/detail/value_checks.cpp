@@ -113,4 +113,12 @@ Status check_set(const Directive& directive, const BlockFrame&) {
     return fail(directive.where, "invalid variable name \"" + target + "\"");
 }
 
+Status check_upstream_keepalive(const Directive& directive, const BlockFrame&) {
+    const std::string& value = directive.args.at(0);
+    auto connections = number_value(value);
+    if (connections && *connections > 0) return success();
+    return fail(directive.where,
+                "invalid value \"" + value + "\" in \"" + directive.name + "\" directive");
+}
+
 }  // namespace strata::config::detail

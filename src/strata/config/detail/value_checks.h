@@ -21,5 +21,7 @@ Status check_if_modified_since(const Directive& directive, const BlockFrame& fra
 Status check_error_log(const Directive& directive, const BlockFrame& frame);
 Status check_log_format(const Directive& directive, const BlockFrame& frame);
 Status check_set(const Directive& directive, const BlockFrame& frame);
+// `keepalive N` in an upstream: a positive number.
+Status check_upstream_keepalive(const Directive& directive, const BlockFrame& frame);
 
 }  // namespace strata::config::detail
