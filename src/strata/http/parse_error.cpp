@@ -17,6 +17,10 @@ int status_for(ParseError error) {
             return 431;
         case ParseError::body_too_large:
             return 413;
+        case ParseError::bad_status_line:
+        case ParseError::bad_status_code:
+        case ParseError::response_head_too_large:
+            return 502;
         default:
             return 400;
     }
@@ -74,6 +78,12 @@ std::string_view describe(ParseError error) {
             return "forbidden field in trailer section";
         case ParseError::bad_proxy_header:
             return "invalid PROXY protocol header";
+        case ParseError::bad_status_line:
+            return "invalid status line";
+        case ParseError::bad_status_code:
+            return "invalid status code";
+        case ParseError::response_head_too_large:
+            return "response header too large";
     }
     return "unknown error";
 }

@@ -1,6 +1,8 @@
-// Why a request was rejected, and the HTTP status that answers it.
+// Why a request (or an upstream's response) was rejected, the HTTP status that answers
+// it, and the outcome of one parse call.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -32,9 +34,22 @@ enum class ParseError : uint8_t {
     missing_chunk_terminator,  // chunk data or the last chunk not followed by CRLF
     forbidden_trailer,         // framing or routing field in a trailer section
     bad_proxy_header,
+    // An upstream's response: a proxy answers each of these with 502.
+    bad_status_line,          // not "HTTP/", missing parts, bare LF (no HTTP/0.9 responses)
+    bad_status_code,          // not three digits in 100..599
+    response_head_too_large,  // status line and fields beyond proxy_buffer_size
 };
 
-// The response status for a rejected request (400, 413, 414, 431, 501, 505).
+enum class ParseStatus : uint8_t { complete, need_more, error };
+
+struct ParseResult {
+    ParseStatus status;
+    size_t consumed = 0;  // head bytes, when complete
+    ParseError error = ParseError::none;
+};
+
+// The response status for a rejected request (400, 413, 414, 431, 501, 505); 502 for the
+// errors only a response can have.
 int status_for(ParseError error);
 std::string_view describe(ParseError error);
 

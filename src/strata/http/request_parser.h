@@ -20,14 +20,6 @@
 
 namespace strata::http {
 
-enum class ParseStatus : uint8_t { complete, need_more, error };
-
-struct ParseResult {
-    ParseStatus status;
-    size_t consumed = 0;  // head bytes, when complete
-    ParseError error = ParseError::none;
-};
-
 // What to do with header names containing '_' (nginx's underscores_in_headers off
 // and gunicorn's header_map=drop both ignore them: they collide with '-' in CGI names).
 enum class UnderscoreHeaders : uint8_t { drop, refuse, keep };

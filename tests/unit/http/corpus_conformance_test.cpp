@@ -709,6 +709,12 @@ std::string error_name(ParseError e) {
             return "forbidden_trailer";
         case ParseError::bad_proxy_header:
             return "bad_proxy_header";
+        case ParseError::bad_status_line:
+            return "bad_status_line";
+        case ParseError::bad_status_code:
+            return "bad_status_code";
+        case ParseError::response_head_too_large:
+            return "response_head_too_large";
     }
     return "ParseError(" + std::to_string(static_cast<int>(e)) + ")";
 }
