@@ -1,6 +1,7 @@
 #include "strata/cli/front_worker.h"
 
 #include "strata/base/log.h"
+#include "strata/cli/front_apps.h"
 #include "strata/net/event_loop.h"
 #include "strata/net/http_server.h"
 #include "strata/process/http_worker.h"
@@ -40,7 +41,8 @@ int run_front_worker(std::shared_ptr<const web::MainConfig> config,
     web::ErrorLogFiles* level_logs = config->http.error_log_files.get();
     if (level_logs) level_logs->open_all();
     web::AccessLog access_log(*config);
-    web::FrontHandler handler(config, &access_log);
+    FrontApps apps(*config, loop);  // before the handler, which outlives none of them
+    web::FrontHandler handler(config, &access_log, &apps.handlers());
     net::HttpOptions base = connection_options(*config);
     net::HttpServer server(loop, handler, base);
     const std::vector<web::ListenGroup>& groups = handler.listen_groups();

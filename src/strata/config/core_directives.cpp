@@ -178,6 +178,16 @@ constexpr auto kSpecs = std::to_array<DirectiveSpec>({
     simple("gzip_buffers", kHttpAll, arity::two),
     flag("gzip_static", kHttpAll),
 
+    // apps mounted in locations, run by each worker (wsgi_app and its settings), and the
+    // interpreter the workers start for them
+    simple("wsgi_app", kLocation, arity::one),
+    simple("wsgi_root_path", kLocation, arity::one),
+    simple("wsgi_threads", kLocation, arity::one, kOnce, check_number),
+    flag("wsgi_intercept_errors", kLocation),
+    simple("wsgi_python_home", kHttp, arity::one),
+    simple("wsgi_chdir", kHttp, arity::one),
+    simple("wsgi_pythonpath", kHttp, arity::one, kRepeat),
+
     // upstream groups (the proxy layer adds the directives that use them). A second
     // balancing method is only a warning in nginx ("load balancing method redefined").
     block("upstream", kHttp, arity::one, kUpstream, kRepeat),

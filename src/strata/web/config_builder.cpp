@@ -6,6 +6,7 @@
 #include "strata/config/location_args.h"
 #include "strata/config/status.h"
 #include "strata/config/values.h"
+#include "strata/web/app_config.h"
 #include "strata/web/log_format.h"
 #include "strata/web/rewrite.h"
 #include "strata/web/settings_builder.h"
@@ -58,6 +59,8 @@ Status apply_location_directive(const Directive& c, LocationConfig& loc) {
         loc.try_files = c.args;
     } else if (is_rewrite_directive(c.name)) {
         return add_rewrite_step(c, loc.rewrites);
+    } else if (is_app_location_directive(c.name)) {
+        return apply_app_location_directive(c, loc);
     } else if (c.name == "location") {
         loc.children.emplace_back();  // built once the settings of this level are complete
     } else {
@@ -95,6 +98,7 @@ Status build_location(const Directive& d, const LocationSettings& parent,
     }
     for (const Directive& c : d.block)
         if (Status s = apply_location_directive(c, out); !s) return s;
+    if (Status s = check_app_mount(out); !s) return s;
     if (!out.alias && !out.settings.root) out.alias = parent_alias;
     merge(out.settings, parent);
     compile_derived(out.settings);
@@ -221,6 +225,8 @@ Status build_http(const Directive& d, const std::string& prefix, HttpConfig& htt
             http.log_formats[c.args[0]] = std::move(format.value());
         } else if (c.name == "upstream") {
             if (Status s = add_upstream_group(c, http.upstreams); !s) return s;
+        } else if (is_app_runtime_directive(c.name)) {
+            if (Status s = apply_app_runtime_directive(c, http.app_runtime, prefix); !s) return s;
         } else {
             return not_supported(c);
         }

@@ -66,14 +66,13 @@ std::string absolute_location(const RequestContext& ctx, std::string_view locati
     return "http://" + host + port_text + std::string(location);
 }
 
-void answer_error(RequestContext& ctx, int status);
-
 // `return status [text]` with its text already expanded; no text given means the
 // error page for error statuses.
 void respond_to_return(RequestContext& ctx, int status, std::string_view text, bool has_text) {
     if (status == 444) return ctx.exchange.close_without_response();
     if (is_redirect(status)) return respond_redirect(ctx, status, text);
-    if (!has_text && status >= 400) return answer_error(ctx, status);  // nginx logs nothing
+    if (!has_text && status >= 400)
+        return answer_with_error_page(ctx, status);  // nginx logs nothing
     net::ResponseHead head;
     head.status = status;
     head.content_type = content_type_for(ctx.uri, ctx.settings());  // by $uri's extension
@@ -115,9 +114,11 @@ void run_location_rewrites(RequestContext& ctx) {
     run_content_phase(ctx);
 }
 
+}  // namespace
+
 // error_page: an error becomes an internal redirect to the page, answered with the
 // error's status (or the one after "="); without one, nginx's built-in page.
-void answer_error(RequestContext& ctx, int status) {
+void answer_with_error_page(RequestContext& ctx, int status) {
     const LocationSettings& s = ctx.location ? ctx.location->settings : ctx.server->settings;
     auto page = s.error_pages->find(status);
     if (ctx.error_status != 0 || page == s.error_pages->end()) {
@@ -142,8 +143,6 @@ void answer_error(RequestContext& ctx, int status) {
     internal_redirect(ctx, expand_variables(target.uri, ctx));
 }
 
-}  // namespace
-
 std::string_view server_token(const LocationSettings& s) {
     return *s.server_tokens ? kServerToken : kProductName;
 }
@@ -157,10 +156,12 @@ void respond_redirect(RequestContext& ctx, int status, std::string_view location
     respond_with(ctx, head, page);
 }
 
-FrontHandler::FrontHandler(std::shared_ptr<const MainConfig> config, AccessLog* access_log)
+FrontHandler::FrontHandler(std::shared_ptr<const MainConfig> config, AccessLog* access_log,
+                           const MountedApps* apps)
     : config_(std::move(config)),
       groups_(group_by_listen_address(config_->http)),
-      access_log_(access_log) {}
+      access_log_(access_log),
+      apps_(apps) {}
 
 const ListenGroup& FrontHandler::group_of(const net::ListenerInfo& listener) const {
     size_t tag = static_cast<size_t>(listener.tag);
@@ -180,6 +181,7 @@ void FrontHandler::reject(net::Exchange& exchange, const net::Rejection& rejecti
     LoggingExchange logged(exchange, access_log_);
     logged.set_rejection(rejection);
     RequestContext ctx(logged, *config_, files_);
+    ctx.apps = apps_;
     logged.set_context(ctx);
     const http::RequestHead& head = exchange.request();
     std::optional<std::string> host = known_host(head);
@@ -194,13 +196,14 @@ void FrontHandler::reject(net::Exchange& exchange, const net::Rejection& rejecti
         ctx.location = find_location(ctx.server->locations, ctx.uri).node;
     use_options_of_level(ctx);
     if (!rejection.respond) return logged.close_unanswered(rejection.status);
-    ctx.close_connection = true;          // the framing can no longer be trusted
-    answer_error(ctx, rejection.status);  // error_page applies, as in nginx
+    ctx.close_connection = true;                    // the framing can no longer be trusted
+    answer_with_error_page(ctx, rejection.status);  // error_page applies, as in nginx
 }
 
 void FrontHandler::handle(net::Exchange& exchange) {
     LoggingExchange logged(exchange, access_log_);  // every answer goes through it
     RequestContext ctx(logged, *config_, files_);
+    ctx.apps = apps_;
     logged.set_context(ctx);
     const http::RequestHead& head = exchange.request();
     const ListenGroup& group = group_of(exchange.listener());
@@ -264,7 +267,7 @@ void run_named_location(RequestContext& ctx, std::string_view name) {
 
 void finish_with_error(RequestContext& ctx, int status) {
     report_static_error(ctx, status);
-    answer_error(ctx, status);
+    answer_with_error_page(ctx, status);
 }
 
 // add_header applies to successful and redirect statuses, or to all with "always".

@@ -19,9 +19,10 @@ namespace strata::web {
 
 class FrontHandler final : public net::HttpHandler {
   public:
-    // `access_log`, when given, receives a line per response; it outlives the handler.
-    explicit FrontHandler(std::shared_ptr<const MainConfig> config,
-                          AccessLog* access_log = nullptr);
+    // `access_log`, when given, receives a line per response; `apps`, the handlers of
+    // the apps the configuration mounts. Both outlive the handler.
+    explicit FrontHandler(std::shared_ptr<const MainConfig> config, AccessLog* access_log = nullptr,
+                          const MountedApps* apps = nullptr);
     void handle(net::Exchange& exchange) override;
     // The options of the location a request with a body will reach (nginx's
     // client_max_body_size and client_body_timeout are the location's).
@@ -40,6 +41,7 @@ class FrontHandler final : public net::HttpHandler {
     std::shared_ptr<const MainConfig> config_;
     std::vector<ListenGroup> groups_;
     AccessLog* access_log_ = nullptr;
+    const MountedApps* apps_ = nullptr;
     FileCache files_;  // stat() and small-file reads shared within a clock tick
 };
 
@@ -48,6 +50,9 @@ void run_location_phase(RequestContext& ctx);
 void internal_redirect(RequestContext& ctx, std::string_view uri_with_args);
 void run_named_location(RequestContext& ctx, std::string_view name);
 void finish_with_error(RequestContext& ctx, int status);
+// error_page: an error becomes an internal redirect to its page, else nginx's built-in
+// page; nothing is written to the error log (finish_with_error() also says why).
+void answer_with_error_page(RequestContext& ctx, int status);
 // A redirect with nginx's page; a relative `location` is made absolute as nginx does.
 void respond_redirect(RequestContext& ctx, int status, std::string_view location);
 void respond_with(RequestContext& ctx, net::ResponseHead& head, std::string_view body);

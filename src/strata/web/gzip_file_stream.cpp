@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "strata/web/access_log.h"
+#include "strata/web/detached_request.h"
 
 namespace strata::web {
 namespace {
@@ -16,40 +16,14 @@ constexpr uint64_t kUnsentWindow = 64 * 1024;
 // Plain bytes read and compressed per step (nginx reads files in 32k output buffers).
 constexpr size_t kReadSlice = 32 * 1024;
 
-// The request's context again, bound to `exchange`: the access log reads it when the
-// stream ends, after the handler's own context is gone.
-std::unique_ptr<RequestContext> copy_context(const RequestContext& from, net::Exchange& exchange) {
-    auto copy = std::make_unique<RequestContext>(exchange, from.main, from.files);
-    copy->server = from.server;
-    copy->location = from.location;
-    copy->uri = from.uri;
-    copy->args = from.args;
-    copy->host = from.host;
-    copy->request_host = from.request_host;
-    copy->captures = from.captures;
-    copy->user_variables = from.user_variables;
-    copy->internal_redirects = from.internal_redirects;
-    copy->error_status = from.error_status;
-    copy->is_head = from.is_head;
-    copy->method = from.method;
-    copy->close_connection = from.close_connection;
-    return copy;
-}
-
 class GzipFileStream final : private net::ExchangeObserver {
   public:
     GzipFileStream(RequestContext& ctx, FileBody body, uint64_t size, const GzipParams& params)
-        : body_(std::move(body)), size_(size), encoder_(params) {
-        // The handler's exchange is its own, on its stack: keep a logging one that lasts.
-        if (auto* logged = dynamic_cast<LoggingExchange*>(&ctx.exchange)) {
-            logged_ = logged->detached();
-            ctx_ = copy_context(ctx, *logged_);
-            logged_->set_context(*ctx_);
-            exchange_ = logged_.get();
-        } else {
-            exchange_ = &ctx.exchange;
-        }
-    }
+        : body_(std::move(body)),
+          size_(size),
+          encoder_(params),
+          request_(DetachedRequest::from(ctx)),  // the handler's exchange is on its stack
+          exchange_(request_.exchange) {}
 
     bool ok() const { return encoder_.ok(); }
 
@@ -124,9 +98,8 @@ class GzipFileStream final : private net::ExchangeObserver {
     uint64_t size_;
     uint64_t offset_ = 0;
     GzipEncoder encoder_;
-    std::unique_ptr<LoggingExchange> logged_;
-    std::unique_ptr<RequestContext> ctx_;
-    net::Exchange* exchange_ = nullptr;
+    DetachedRequest request_;
+    net::Exchange* exchange_;
     std::string plain_;
     std::string packed_;
     bool pumping_ = false;

@@ -100,12 +100,35 @@ struct Alias {
     size_t replaces = 0;
 };
 
+// `wsgi_app MODULE:VARIABLE` in a location: its content is an app's, run by a handler
+// the worker starts (the front server only knows it by its key). The app sees the
+// location's requests as the seed's nginx would have proxied them to gunicorn.
+struct AppMount {
+    std::string app;        // MODULE:VARIABLE, or a factory call, as gunicorn takes it
+    std::string root_path;  // wsgi_root_path: SCRIPT_NAME (gunicorn's SCRIPT_NAME / --root-path)
+    unsigned threads = 1;   // wsgi_threads: the app's threads in each worker
+    bool intercept_errors = false;  // wsgi_intercept_errors: error_page for the app's errors
+    config::SourceLocation where;
+
+    // Mounts with the same key share one handler in a worker.
+    std::string key() const { return app + '\n' + root_path + '\n' + std::to_string(threads); }
+};
+
+// What the worker's interpreter is started with (http level): wsgi_python_home,
+// wsgi_chdir, wsgi_pythonpath.
+struct AppRuntime {
+    std::string python_home;
+    std::string chdir;  // before any app is imported; empty: the prefix
+    std::vector<std::string> pythonpath;
+};
+
 struct LocationConfig {
     LocationPattern pattern;
     config::SourceLocation where;
     LocationSettings settings;  // merged: complete after loading
     // Inherited, as nginx does, by nested locations that set neither root nor alias.
     std::optional<Alias> alias;
+    std::optional<AppMount> app;  // the location's content comes from an app
     std::vector<std::string> try_files;
     RewriteScript rewrites;  // nginx's rewrite phase, after the location is found
     std::vector<LocationConfig> children;
@@ -133,6 +156,7 @@ struct HttpConfig {
     std::vector<ServerConfig> servers;
     std::map<std::string, LogFormat> log_formats;  // compiled; "combined" built in
     UpstreamGroups upstreams;                      // upstream {} blocks, by lower-case name
+    AppRuntime app_runtime;
     LocationSettings settings;
     // The files of every error_log in http, servers and locations; the settings point
     // into it. Opened by each worker (and reopened on USR1).

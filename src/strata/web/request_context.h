@@ -12,6 +12,7 @@
 #include "strata/net/http_exchange.h"
 #include "strata/web/file_cache.h"
 #include "strata/web/http_config.h"
+#include "strata/web/mounted_apps.h"
 
 namespace strata::web {
 
@@ -27,6 +28,7 @@ struct RequestContext {
     FileCache& files;  // the worker's
     const ServerConfig* server = nullptr;
     const LocationConfig* location = nullptr;
+    const MountedApps* apps = nullptr;  // the worker's app handlers; null: none started
     std::string uri;           // decoded, normalised; changes with internal redirects
     std::string args;          // the query string, without "?"
     std::string host;          // normalised Host, or the server's first name when absent ($host)

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <utility>
 
+#include "strata/web/app_content.h"
 #include "strata/web/autoindex.h"
 #include "strata/web/file_response.h"
 #include "strata/web/front_handler.h"
@@ -144,7 +145,8 @@ void run_try_files(RequestContext& ctx) {
         PathKind kind = probe(ctx, path);
         if (want_directory ? kind == PathKind::directory : kind == PathKind::file) {
             if (uri.data() != ctx.uri.data()) ctx.uri.assign(uri);  // else it is ctx.uri
-            return serve_static(ctx);
+            // The location's own content handler then runs, as in nginx: an app's too.
+            return ctx.location->app ? serve_app(ctx) : serve_static(ctx);
         }
     }
     const std::string& fallback = args.back();
@@ -193,6 +195,7 @@ std::string map_uri_to_path(const RequestContext& ctx, std::string_view uri) {
 
 void run_content_phase(RequestContext& ctx) {
     if (ctx.location && !ctx.location->try_files.empty()) return run_try_files(ctx);
+    if (ctx.location && ctx.location->app) return serve_app(ctx);
     serve_static(ctx);
 }
 

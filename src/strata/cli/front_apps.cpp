@@ -1,0 +1,76 @@
+#include "strata/cli/front_apps.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "strata/base/log.h"
+#include "strata/python/app_loader.h"
+#include "strata/python/interpreter.h"
+
+namespace strata::cli {
+
+FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop) {
+    std::vector<const web::AppMount*> mounts = web::app_mounts(config.http);
+    if (mounts.empty() || !start_interpreter(config)) return;
+    for (const web::AppMount* mount : mounts) {
+        if (mounted_.count(mount->key())) continue;
+        gateway::App* app = app_for(*mount, static_cast<unsigned>(config.worker_processes));
+        if (!app) continue;
+        gateway::AppHandlerOptions options;
+        options.threads = mount->threads;
+        options.request.script_name = mount->root_path;
+        handlers_.push_back(std::make_unique<gateway::AppHandler>(loop, *app, options));
+        mounted_.emplace(mount->key(), handlers_.back().get());
+    }
+}
+
+FrontApps::~FrontApps() {
+    handlers_.clear();  // joins the app threads first: they use the apps
+    apps_.clear();
+}
+
+std::chrono::milliseconds FrontApps::longest_busy() const {
+    std::chrono::milliseconds longest{0};
+    for (const auto& handler : handlers_)
+        longest = std::max(longest, handler->longest_busy());
+    return longest;
+}
+
+// gunicorn's order: change directory, then start Python with it first on sys.path.
+bool FrontApps::start_interpreter(const web::MainConfig& config) {
+    const web::AppRuntime& runtime = config.http.app_runtime;
+    std::string directory = runtime.chdir.empty() ? config.prefix : runtime.chdir;
+    if (::chdir(directory.c_str()) != 0) {
+        log::error("chdir(\"{}\") for the apps failed ({}: {})", directory, errno,
+                   std::strerror(errno));
+        return false;
+    }
+    if (python::interpreter_running()) return true;
+    python::InterpreterOptions options;
+    options.python_home = runtime.python_home;
+    options.pythonpath = runtime.pythonpath;
+    options.argv = {"strata"};
+    auto started = python::start_interpreter(options);
+    if (!started) log::error("the apps' Python did not start: {}", started.error());
+    return started.ok();
+}
+
+gateway::App* FrontApps::app_for(const web::AppMount& mount, unsigned workers) {
+    auto known = apps_.find(mount.app);
+    if (known != apps_.end()) return known->second.get();
+    python::WsgiOptions options;
+    options.threads = mount.threads;
+    options.workers = workers;
+    options.script_name = mount.root_path;
+    auto loaded = python::load_app(mount.app, options);
+    if (!loaded) {
+        log::error("wsgi_app \"{}\" in {}:{} failed to load: {}", mount.app, mount.where.file,
+                   mount.where.line, loaded.error());
+        return nullptr;
+    }
+    return apps_.emplace(mount.app, std::move(loaded).value()).first->second.get();
+}
+
+}  // namespace strata::cli

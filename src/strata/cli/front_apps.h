@@ -1,0 +1,42 @@
+// The apps a front-server configuration mounts with wsgi_app, started in each worker:
+// one interpreter (wsgi_python_home, wsgi_chdir, wsgi_pythonpath), each app imported once,
+// and one gateway::AppHandler per mount on the worker's event loop, with its own app
+// threads. The loop thread hands requests to them and never runs app code.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/gateway/app_handler.h"
+#include "strata/net/event_loop.h"
+#include "strata/web/http_config.h"
+#include "strata/web/mounted_apps.h"
+
+namespace strata::cli {
+
+class FrontApps {
+  public:
+    // Starts what `config` mounts. An app that cannot be imported is logged with its
+    // traceback and left out: its locations answer 502, the rest of the site is served.
+    FrontApps(const web::MainConfig& config, net::EventLoop& loop);
+    // Stops the app threads (each finishes the request in hand), then the apps.
+    ~FrontApps();
+    FrontApps(const FrontApps&) = delete;
+    FrontApps& operator=(const FrontApps&) = delete;
+
+    const web::MountedApps& handlers() const { return mounted_; }
+    // The longest app call in progress: what a worker timeout would watch.
+    std::chrono::milliseconds longest_busy() const;
+
+  private:
+    bool start_interpreter(const web::MainConfig& config);
+    gateway::App* app_for(const web::AppMount& mount, unsigned workers);
+
+    std::map<std::string, std::unique_ptr<gateway::App>> apps_;  // by wsgi_app's text
+    std::vector<std::unique_ptr<gateway::AppHandler>> handlers_;
+    web::MountedApps mounted_;
+};
+
+}  // namespace strata::cli

@@ -1,0 +1,80 @@
+#include "strata/web/app_config.h"
+
+#include "strata/config/values.h"
+
+namespace strata::web {
+namespace {
+
+using config::Directive;
+using config::fail;
+using config::Status;
+using config::success;
+
+std::string absolute(const std::string& path, const std::string& prefix) {
+    return !path.empty() && path.front() == '/' ? path : prefix + path;
+}
+
+// The mount the location's app settings go into; made by the first of them.
+AppMount& mount_of(const Directive& d, LocationConfig& loc) {
+    if (!loc.app) {
+        loc.app.emplace();
+        loc.app->where = d.where;
+    }
+    return *loc.app;
+}
+
+}  // namespace
+
+bool is_app_location_directive(std::string_view name) {
+    return name == "wsgi_app" || name == "wsgi_root_path" || name == "wsgi_threads" ||
+           name == "wsgi_intercept_errors";
+}
+
+Status apply_app_location_directive(const Directive& d, LocationConfig& loc) {
+    AppMount& mount = mount_of(d, loc);
+    if (d.name == "wsgi_app") {
+        mount.app = d.args[0];
+        mount.where = d.where;
+    } else if (d.name == "wsgi_root_path") {
+        // gunicorn keeps SCRIPT_NAME without a final slash; "/" means the root.
+        std::string path = d.args[0];
+        if (path.empty() || path.front() != '/')
+            return fail(d.where, "\"wsgi_root_path\" must start with \"/\"");
+        while (!path.empty() && path.back() == '/')
+            path.pop_back();
+        mount.root_path = path;
+    } else if (d.name == "wsgi_threads") {
+        auto n = config::parse_number(d);
+        if (!n) return Err{n.error()};
+        if (n.value() < 1) return fail(d.where, "invalid value \"" + d.args[0] + "\"");
+        mount.threads = static_cast<unsigned>(n.value());
+    } else {
+        auto on = config::parse_flag(d);
+        if (!on) return Err{on.error()};
+        mount.intercept_errors = on.value();
+    }
+    return success();
+}
+
+Status check_app_mount(const LocationConfig& loc) {
+    if (loc.app && loc.app->app.empty())
+        return fail(loc.app->where, "\"wsgi_app\" is missing in the location");
+    return success();
+}
+
+bool is_app_runtime_directive(std::string_view name) {
+    return name == "wsgi_python_home" || name == "wsgi_chdir" || name == "wsgi_pythonpath";
+}
+
+Status apply_app_runtime_directive(const Directive& d, AppRuntime& runtime,
+                                   const std::string& prefix) {
+    if (d.name == "wsgi_python_home")
+        runtime.python_home = absolute(d.args[0], prefix);
+    else if (d.name == "wsgi_chdir")
+        runtime.chdir = absolute(d.args[0], prefix);
+    else
+        runtime.pythonpath.push_back(absolute(d.args[0], prefix));
+    return success();
+}
+
+}  // namespace strata::web

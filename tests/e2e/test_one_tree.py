@@ -1,0 +1,311 @@
+"""Apps inside the nginx config: `wsgi_app` in a location, served by the same strata
+process as the static files, with no proxy hop. Real Flask and raw WSGI apps, real
+clients (requests, raw sockets)."""
+import gzip
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import STRATA_BIN, Strata
+
+APPS = {
+    "flask_site.py": '''
+from flask import Flask, abort, request
+app = Flask(__name__)
+
+@app.route("/hello")
+def hello():
+    return "Hello from Flask"
+
+@app.route("/page")
+def page():
+    return "<html><body>" + "<p>flask paragraph</p>" * 50 + "</body></html>"
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    return "got %d bytes" % len(request.get_data())
+
+@app.route("/missing")
+def missing():
+    abort(404)
+
+@app.route("/<path:rest>")
+def fallback(rest):
+    return "app saw /" + rest
+''',
+    "raw_env.py": '''
+def app(environ, start_response):
+    body = ("SCRIPT_NAME=%s PATH_INFO=%s QUERY=%s" % (
+        environ["SCRIPT_NAME"], environ["PATH_INFO"], environ["QUERY_STRING"])).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
+''',
+    "crashing.py": '''
+def app(environ, start_response):
+    raise RuntimeError("the app broke")
+''',
+    "streaming.py": '''
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/html")])
+    for i in range(200):
+        yield b"<p>streamed line %d</p>\\n" % i
+''',
+    "broken_import.py": '''
+import no_such_module_anywhere
+app = None
+''',
+}
+
+HTTP_BLOCK = """
+    types { text/html html; text/plain txt; }
+    default_type application/octet-stream;
+    access_log ACCESS_LOG;
+    gzip on;
+    gzip_types text/plain;
+    wsgi_chdir APPDIR;
+    server {
+        listen 127.0.0.1:PORT;
+        root ROOT;
+        error_page 500 502 /50x.html;
+        location / { try_files $uri $uri/ @app; }
+        location @app { wsgi_app flask_site:app; add_header X-Served-By app; }
+        location /raw/ { wsgi_app raw_env:app; wsgi_root_path /raw; }
+        location /crash { wsgi_app crashing:app; }
+        location /stream { wsgi_app streaming:app; }
+        location /gone { wsgi_app broken_import:app; }
+        location /intercepted/ {
+            wsgi_app flask_site:app; wsgi_root_path /intercepted; wsgi_intercept_errors on;
+            error_page 404 /404.html;
+        }
+        location /small { wsgi_app flask_site:app; client_max_body_size 10; }
+    }
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    base = tmp_path_factory.mktemp("one-tree")
+    root, apps = base / "html", base / "apps"
+    root.mkdir()
+    apps.mkdir()
+    (root / "index.html").write_text("Hello World\n")
+    (root / "50x.html").write_text("site error page\n")
+    (root / "404.html").write_text("site not-found page\n")
+    (root / "static.txt").write_text("a static file\n")
+    for name, text in APPS.items():
+        (apps / name).write_text(text)
+    block = (HTTP_BLOCK.replace("ROOT", str(root)).replace("APPDIR", str(apps))
+             .replace("ACCESS_LOG", str(base / "access.log")))
+    strata = Strata(base, block)
+    strata.access_log = base / "access.log"
+    yield strata
+    strata.stop()
+
+
+def get(server, path, **kwargs):
+    return requests.get(server.url + path, timeout=10, **kwargs)
+
+
+def test_static_and_app_on_one_port(server):
+    static = get(server, "/")
+    assert static.status_code == 200 and static.text == "Hello World\n"
+    app = get(server, "/hello")
+    assert app.status_code == 200 and app.text == "Hello from Flask"
+    assert app.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert app.headers["Server"].startswith("strata")  # the front server's own
+
+
+def test_try_files_falls_back_to_the_app(server):
+    assert get(server, "/static.txt").text == "a static file\n"
+    fallback = get(server, "/no/such/file")
+    assert fallback.status_code == 200
+    assert fallback.text == "app saw /no/such/file"
+    assert fallback.headers["X-Served-By"] == "app"  # add_header of the app's location
+
+
+def test_two_apps_side_by_side_with_their_own_script_name(server):
+    raw = get(server, "/raw/some/path?x=1")
+    assert raw.text == "SCRIPT_NAME=/raw PATH_INFO=/some/path QUERY=x=1"
+    assert get(server, "/hello").text == "Hello from Flask"
+
+
+def test_app_output_is_gzipped_with_nginx_rules(server):
+    page = get(server, "/page", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert page.text.startswith("<html><body><p>flask paragraph</p>")
+    plain = get(server, "/page", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert plain.text == page.text
+    streamed = get(server, "/stream", headers={"Accept-Encoding": "gzip"})
+    assert streamed.headers["Content-Encoding"] == "gzip"
+    assert streamed.text.count("<p>streamed line") == 200
+
+
+def test_raw_gzip_stream_is_well_formed(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n"
+                     b"Connection: close\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in head
+    plain = b""
+    while True:
+        size_line, _, body = body.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            break
+        plain += body[:size]
+        body = body[size + 2:]
+    text = gzip.decompress(plain).decode()
+    assert text.splitlines()[-1] == "<p>streamed line 199</p>"
+
+
+def test_app_crash_goes_through_error_page(server):
+    crash = get(server, "/crash")
+    assert crash.status_code == 500
+    assert crash.text == "site error page\n"
+
+
+def test_app_errors_pass_through_unless_intercepted(server):
+    passed = get(server, "/missing")
+    assert passed.status_code == 404
+    assert "Not Found" in passed.text  # Flask's own page
+    intercepted = get(server, "/intercepted/missing")
+    assert intercepted.status_code == 404
+    assert intercepted.text == "site not-found page\n"
+    assert get(server, "/intercepted/hello").text == "Hello from Flask"
+
+
+def test_app_that_cannot_import_answers_502_and_the_site_stays_up(server):
+    gone = get(server, "/gone")
+    assert gone.status_code == 502
+    assert gone.text == "site error page\n"
+    assert get(server, "/").text == "Hello World\n"
+    log = server.error_log.read_text()
+    assert 'wsgi_app "broken_import:app"' in log and "no_such_module_anywhere" in log
+    assert 'app "broken_import:app" is not running' in log
+
+
+def test_client_max_body_size_applies_before_the_app(server):
+    too_big = requests.post(server.url + "/small", data=b"x" * 100, timeout=10)
+    assert too_big.status_code == 413
+    upload = requests.post(server.url + "/upload", data=b"x" * 5000, timeout=10)
+    assert upload.text == "got 5000 bytes"
+
+
+def test_app_requests_are_in_the_access_log(server):
+    get(server, "/raw/logged")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if '"GET /raw/logged HTTP/1.1" 200 ' in server.access_log.read_text():
+            return
+        time.sleep(0.05)
+    pytest.fail("no access log line for the app request")
+
+
+def test_static_requests_flow_while_a_slow_upload_reaches_the_app(server):
+    # A client trickles a body to the app; meanwhile static requests are answered. The
+    # app is called only once the body is complete, so it never waits on the client.
+    body = b"y" * 64
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    sock.sendall(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body))
+    sent = threading.Event()
+
+    def trickle():
+        for i in range(0, len(body), 8):
+            sock.sendall(body[i:i + 8])
+            time.sleep(0.1)
+        sent.set()
+
+    writer = threading.Thread(target=trickle)
+    writer.start()
+    answered = 0
+    with requests.Session() as session:
+        while not sent.is_set():
+            assert session.get(server.url + "/static.txt", timeout=5).text == "a static file\n"
+            answered += 1
+    writer.join()
+    reply = b""
+    while b"got 64 bytes" not in reply:
+        chunk = sock.recv(65536)
+        assert chunk, f"closed before the app answered: {reply!r}"
+        reply += chunk
+    sock.close()
+    assert answered >= 5  # several static answers came while the body trickled in
+
+
+@pytest.mark.parametrize("block,message", [
+    ("server { listen 127.0.0.1:1;\nwsgi_app a:b; }",
+     '"wsgi_app" directive is not allowed here in CONF:4'),
+    ("server { listen 127.0.0.1:1;\nlocation / { wsgi_app a:b; wsgi_app c:d; } }",
+     '"wsgi_app" directive is duplicate in CONF:4'),
+    ("server { listen 127.0.0.1:1;\nlocation / { wsgi_threads 2; } }",
+     '"wsgi_app" is missing in the location in CONF:4'),
+    ("server { listen 127.0.0.1:1;\nlocation / { wsgi_app a:b; wsgi_intercept_errors yes; } }",
+     'invalid value "yes" in "wsgi_intercept_errors" directive, it must be "on" or "off" in CONF:4'),
+])
+def test_t_refuses_bad_app_directives(tmp_path, block, message):
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"events {{}}\nhttp {{\n{block}\n}}\n")
+    result = subprocess.run([str(STRATA_BIN), "-t", "-c", str(conf)], capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 1
+    assert "[emerg] " + message.replace("CONF", str(conf)) in result.stderr
+
+
+def test_reload_picks_up_changed_app_code_with_no_failed_request(tmp_path):
+    apps, root = tmp_path / "apps", tmp_path / "html"
+    apps.mkdir()
+    root.mkdir()
+    (root / "index.html").write_text("static\n")
+    version = apps / "versioned.py"
+    template = ("def app(environ, start_response):\n"
+                "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+                "    return [b'VERSION']\n")
+    version.write_text(template.replace("VERSION", "one"))
+    block = f"""
+        wsgi_chdir {apps};
+        server {{
+            listen 127.0.0.1:PORT;
+            root {root};
+            location /app {{ wsgi_app versioned:app; }}
+        }}"""
+    server = Strata(tmp_path, block, workers=2)
+    failures, seen, stop = [], set(), threading.Event()
+
+    def load():
+        with requests.Session() as session:
+            while not stop.is_set():
+                try:
+                    reply = session.get(server.url + "/app", timeout=10)
+                    if reply.status_code != 200:
+                        failures.append(reply.status_code)
+                    seen.add(reply.text)
+                except requests.RequestException as error:
+                    failures.append(repr(error))
+
+    clients = [threading.Thread(target=load) for _ in range(4)]
+    try:
+        for client in clients:
+            client.start()
+        time.sleep(0.5)
+        version.write_text(template.replace("VERSION", "two"))
+        assert server.command("-s", "reload").returncode == 0
+        deadline = time.monotonic() + 15
+        while "two" not in seen and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for client in clients:
+            client.join()
+        server.stop()
+    assert failures == []
+    assert seen == {"one", "two"}
