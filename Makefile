@@ -1,5 +1,5 @@
 # The two commands of the quick start, and the ones developers use beside them.
-#   make run    install what is missing, build, serve examples/seed/ on :8080
+#   make run    install what is missing, build, serve examples/seed/ (stack.conf) on :8080
 #   make test   install what is missing, build (Debug + ASan/UBSan), run unit + e2e tests
 #   make bench  micro benchmarks and the side-by-side comparison with nginx and h2o
 
@@ -21,9 +21,14 @@ build-release: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
+STACK_URLS := / /path/to/resource /stack/ /gunicorn/ /wsgi/ /middleware/ \
+	/werkzeug/hello/Ada /flask/ /flask/hello/Ada
+
 run: build-release
-	@echo "strata: serving examples/seed/ (nginx.conf) on http://localhost:8080/ (Ctrl-C stops)"
-	$(RELEASE_BIN) -c examples/seed/nginx.conf -g "daemon off;"
+	@echo "strata: serving examples/seed/stack.conf (the seed's nginx.conf with its apps mounted)"
+	@for url in $(STACK_URLS); do echo "  http://localhost:8080$$url"; done
+	@echo "(Ctrl-C stops)"
+	$(RELEASE_BIN) -c examples/seed/stack.conf -g "daemon off;"
 
 test: build
 	ctest --preset dev -j $(JOBS) --timeout 900
