@@ -2,6 +2,7 @@
 process as the static files, with no proxy hop. Real Flask and raw WSGI apps, real
 clients (requests, raw sockets)."""
 import gzip
+import os
 import socket
 import subprocess
 import threading
@@ -309,3 +310,22 @@ def test_reload_picks_up_changed_app_code_with_no_failed_request(tmp_path):
         server.stop()
     assert failures == []
     assert seen == {"one", "two"}
+
+
+def test_a_config_with_apps_is_served_from_the_python3_executable(server):
+    # The apps run on Debian's python3 (built with PGO/LTO), not libpython3.11.so; the
+    # process keeps its pid and ps still shows the strata command.
+    pid = server.proc.pid
+    assert os.path.realpath(f"/proc/{pid}/exe") == os.path.realpath("/usr/bin/python3")
+    title = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+    assert title[0].endswith(b"/strata") and b"-c" in title
+    assert get(server, "/hello").text == "Hello from Flask"
+
+
+def test_a_config_without_apps_stays_in_the_strata_executable(tmp_path):
+    static = Strata(tmp_path, "server { listen 127.0.0.1:PORT; location / { return 200 ok; } }")
+    try:
+        exe = os.path.realpath(f"/proc/{static.proc.pid}/exe")
+        assert exe == os.path.realpath(str(STRATA_BIN))
+    finally:
+        static.stop()

@@ -14,6 +14,10 @@ namespace strata::cli {
 FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop) {
     std::vector<const web::AppMount*> mounts = web::app_mounts(config.http);
     if (mounts.empty() || !start_interpreter(config)) return;
+    // As in `strata wsgi`'s workers: with the app threads, the loop thread runs
+    // SCHED_BATCH, so handing a request over on a shared core does not switch threads
+    // at once, one request at a time (see gateway/app_handler.cpp).
+    gateway::run_as_batch_thread();
     for (const web::AppMount* mount : mounts) {
         if (mounted_.count(mount->key())) continue;
         gateway::App* app = app_for(*mount, static_cast<unsigned>(config.worker_processes));
@@ -48,6 +52,7 @@ bool FrontApps::start_interpreter(const web::MainConfig& config) {
         return false;
     }
     if (python::interpreter_running()) return true;
+    // Hosted (the master runs in python3), this only sets sys.path up in the worker.
     python::InterpreterOptions options;
     options.python_home = runtime.python_home;
     options.pythonpath = runtime.pythonpath;

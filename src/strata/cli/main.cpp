@@ -31,5 +31,5 @@ int main(int argc, char** argv) {
                        "return, error_page, add_header, PCRE2 regex locations\n");
         return 0;
     }
-    return strata::cli::run_nginx_mode(line.value());
+    return strata::cli::run_nginx_mode(line.value(), args);
 }

@@ -10,6 +10,7 @@
 
 #include "strata/base/log.h"
 #include "strata/cli/front_config.h"
+#include "strata/cli/front_host.h"
 #include "strata/cli/front_worker.h"
 #include "strata/process/master.h"
 #include "strata/process/pid_file.h"
@@ -96,7 +97,7 @@ Result<process::Generation, std::string> load_generation(const CommandLine& line
 
 }  // namespace
 
-int run_nginx_mode(const CommandLine& line) {
+int run_nginx_mode(const CommandLine& line, const std::vector<std::string>& args) {
     ConfigPaths paths = resolve_config_paths(line);
     if (line.test) return test_configuration(line, paths);
     if (!line.signal.empty()) return signal_master(line, paths);
@@ -106,6 +107,7 @@ int run_nginx_mode(const CommandLine& line) {
         return 1;
     }
     const web::MainConfig& main = *first->main;
+    serve_from_python_host(args, main);  // returns when not wanted (or not possible)
     open_error_log(line.error_log.empty() ? main.error_log : line.error_log);
     if (auto level = log::parse_level(main.error_log_level)) log::set_level(*level);
     process::MasterOptions options;
@@ -113,6 +115,7 @@ int run_nginx_mode(const CommandLine& line) {
     options.pid_file = main.pid_file;
     options.daemon = main.daemon;
     options.reopen_logs = [] { log::reopen(); };  // USR1; each worker reopens its own
+    add_python_fork_protocol(options);
     return process::run_master(std::move(options));
 }
 

@@ -1,5 +1,7 @@
 // strata_wsgi_host: the extension module `strata wsgi` runs in (see python/host_launch.h).
-// Its one function, main(args, module, executable, home), is the wsgi command.
+// Its one function, main(args, module, executable, home), is the wsgi command — or, when
+// the first argument is the front host marker, the front server of a configuration that
+// mounts apps (cli/front_host.h).
 #include <Python.h>
 
 #include <exception>
@@ -9,6 +11,9 @@
 
 #include <fmt/core.h>
 
+#include "strata/cli/command_line.h"
+#include "strata/cli/front_host.h"
+#include "strata/cli/nginx_mode.h"
 #include "strata/cli/wsgi_mode.h"
 #include "strata/process/process_title.h"
 #include "strata/python/interpreter.h"
@@ -39,15 +44,44 @@ bool to_strings(PyObject* list, std::vector<std::string>& out) {
     return true;
 }
 
-int run_wsgi_command(const std::vector<std::string>& args) {
+bool is_front_command(const std::vector<std::string>& args) {
+    return !args.empty() && args.front() == strata::cli::kFrontHostMarker;
+}
+
+int run_front_command(std::vector<std::string> args) {
+    args.erase(args.begin());
+    auto line = strata::cli::parse_command_line(args);
+    if (!line) {
+        fmt::print(stderr, "strata: {}\n", line.error());
+        return 1;
+    }
+    return strata::cli::run_nginx_mode(line.value(), args);
+}
+
+int run_command(const std::vector<std::string>& args) {
     try {
-        return strata::cli::run_wsgi_mode(args);
+        return is_front_command(args) ? run_front_command(args) : strata::cli::run_wsgi_mode(args);
     } catch (const std::exception& e) {
-        fmt::print(stderr, "strata wsgi: {}\n", e.what());
+        fmt::print(stderr, "strata: {}\n", e.what());
     } catch (...) {
-        fmt::print(stderr, "strata wsgi: unexpected error\n");
+        fmt::print(stderr, "strata: unexpected error\n");
     }
     return 1;
+}
+
+// What ps shows: the strata command as it was typed. Its first word is the strata
+// executable (beside the module), as a re-exec on USR2 needs it.
+std::vector<std::string> process_title(const std::string& module,
+                                       const std::vector<std::string>& args) {
+    std::string strata = std::filesystem::path(module).parent_path() / "strata";
+    std::vector<std::string> title{strata};
+    if (is_front_command(args)) {
+        title.insert(title.end(), args.begin() + 1, args.end());
+    } else {
+        title.emplace_back("wsgi");
+        title.insert(title.end(), args.begin(), args.end());
+    }
+    return title;
 }
 
 PyObject* host_main(PyObject*, PyObject* args) {
@@ -62,21 +96,18 @@ PyObject* host_main(PyObject*, PyObject* args) {
     if (!to_strings(arguments, command) || !to_string(module, host.module) ||
         !to_string(executable, host.paths.executable) || !to_string(home, host.paths.home))
         return nullptr;
-    // ps and pgrep see the strata command, not python3 and the bootstrap code; its first
-    // word is the strata executable (beside the module), as a re-exec on USR2 needs it.
-    std::string strata = std::filesystem::path(host.module).parent_path() / "strata";
-    std::vector<std::string> title{strata, "wsgi"};
-    title.insert(title.end(), command.begin(), command.end());
-    strata::process::set_process_title(title, "strata");
+    // ps and pgrep see the strata command, not python3 and the bootstrap code.
+    strata::process::set_process_title(process_title(host.module, command), "strata");
     strata::python::adopt_host_interpreter(std::move(host));
-    int status = run_wsgi_command(command);
+    int status = run_command(command);
     strata::python::return_to_host_interpreter();
     return PyLong_FromLong(status);
 }
 
 PyMethodDef host_methods[] = {
     {"main", host_main, METH_VARARGS,
-     "main(args, module, executable, home) -> exit status: the `strata wsgi` command."},
+     "main(args, module, executable, home) -> exit status: the `strata wsgi` command, or "
+     "the front server's with the front host marker first."},
     {nullptr, nullptr, 0, nullptr},
 };
 
