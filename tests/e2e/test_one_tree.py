@@ -329,3 +329,69 @@ def test_a_config_without_apps_stays_in_the_strata_executable(tmp_path):
         assert exe == os.path.realpath(str(STRATA_BIN))
     finally:
         static.stop()
+
+
+LIMITS_APP = '''
+import os, time
+
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/hang":
+        time.sleep(3600)
+    body = str(os.getpid()).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+'''
+
+
+def limits_server(tmp_path, directives):
+    apps, root = tmp_path / "apps", tmp_path / "html"
+    apps.mkdir()
+    root.mkdir()
+    (root / "index.html").write_text("static\n")
+    (apps / "limits.py").write_text(LIMITS_APP)
+    return Strata(tmp_path, f"""
+        wsgi_chdir {apps};
+        {directives}
+        server {{
+            listen 127.0.0.1:PORT;
+            root {root};
+            location /app/ {{ wsgi_app limits:app; wsgi_root_path /app; wsgi_threads 2; }}
+        }}""")
+
+
+def test_a_worker_stuck_in_an_app_past_wsgi_timeout_is_replaced(tmp_path):
+    server = limits_server(tmp_path, "wsgi_timeout 2s;")
+    try:
+        before = get(server, "/app/pid").text
+        with pytest.raises(requests.ConnectionError):
+            requests.get(server.url + "/app/hang", timeout=30)  # dropped with its worker
+        deadline = time.monotonic() + 15
+        after = before
+        while after == before and time.monotonic() < deadline:
+            try:
+                after = get(server, "/app/pid").text
+            except requests.RequestException:
+                time.sleep(0.1)
+        assert after != before  # a new worker, with a fresh interpreter, serves the app
+        assert get(server, "/").text == "static\n"
+        assert f"WORKER TIMEOUT (pid:{before})" in server.error_log.read_text()
+    finally:
+        server.stop()
+
+
+def test_a_worker_leaves_after_wsgi_max_requests_and_is_replaced(tmp_path):
+    server = limits_server(tmp_path, "wsgi_max_requests 3;")
+    try:
+        pids = [get(server, "/app/pid").text for _ in range(3)]
+        assert len(set(pids)) == 1
+        deadline = time.monotonic() + 15
+        later = pids[0]
+        while later == pids[0] and time.monotonic() < deadline:
+            try:
+                later = get(server, "/app/pid").text
+            except requests.RequestException:
+                time.sleep(0.1)
+        assert later != pids[0]
+        assert "after 3 app requests" in server.error_log.read_text()
+    finally:
+        server.stop()

@@ -25,6 +25,9 @@ FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop) {
         gateway::AppHandlerOptions options;
         options.threads = mount->threads;
         options.request.script_name = mount->root_path;
+        options.on_complete = [this](const gateway::AccessRecord&) {
+            if (request_done_) request_done_();
+        };
         handlers_.push_back(std::make_unique<gateway::AppHandler>(loop, *app, options));
         mounted_.emplace(mount->key(), handlers_.back().get());
     }

@@ -4,6 +4,7 @@
 // threads. The loop thread hands requests to them and never runs app code.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,13 +28,18 @@ class FrontApps {
     FrontApps& operator=(const FrontApps&) = delete;
 
     const web::MountedApps& handlers() const { return mounted_; }
+    bool empty() const { return handlers_.empty(); }
     // The longest app call in progress: what a worker timeout would watch.
     std::chrono::milliseconds longest_busy() const;
+    // Called on the loop thread after each app response (gunicorn's max_requests counts
+    // these); set before serving.
+    void on_request_done(std::function<void()> done) { request_done_ = std::move(done); }
 
   private:
     bool start_interpreter(const web::MainConfig& config);
     gateway::App* app_for(const web::AppMount& mount, unsigned workers);
 
+    std::function<void()> request_done_;
     std::map<std::string, std::unique_ptr<gateway::App>> apps_;  // by wsgi_app's text
     std::vector<std::unique_ptr<gateway::AppHandler>> handlers_;
     web::MountedApps mounted_;

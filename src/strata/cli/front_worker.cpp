@@ -4,6 +4,7 @@
 #include "strata/cli/front_apps.h"
 #include "strata/net/event_loop.h"
 #include "strata/net/http_server.h"
+#include "strata/process/heartbeat.h"
 #include "strata/process/http_worker.h"
 #include "strata/web/access_log.h"
 #include "strata/web/front_handler.h"
@@ -31,6 +32,25 @@ net::ListenerOptions listener_options(const web::ListenGroup& group, const net::
     return o;
 }
 
+// gunicorn's limits for a worker that runs apps: the master replaces it when an app call
+// outlives wsgi_timeout (it watches the heartbeat's busy time); it leaves gracefully
+// after wsgi_max_requests app requests.
+void watch_apps(FrontApps& apps, const web::AppRuntime& runtime,
+                process::HttpWorkerOptions& options) {
+    options.busy_since = [&apps] {
+        auto busy = static_cast<uint64_t>(apps.longest_busy().count());
+        return busy == 0 ? 0 : process::monotonic_ms() - busy;
+    };
+    if (runtime.max_requests == 0) return;
+    auto retire = std::make_shared<std::function<void()>>();
+    options.on_started = [retire](std::function<void()> begin) { *retire = std::move(begin); };
+    apps.on_request_done([retire, served = uint64_t{0}, limit = runtime.max_requests]() mutable {
+        if (++served != limit || !*retire) return;
+        log::info("worker leaves after {} app requests (wsgi_max_requests)", limit);
+        (*retire)();
+    });
+}
+
 }  // namespace
 
 int run_front_worker(std::shared_ptr<const web::MainConfig> config,
@@ -54,6 +74,7 @@ int run_front_worker(std::shared_ptr<const web::MainConfig> config,
         if (level_logs) level_logs->open_all();
         access_log.reopen();
     };
+    if (!apps.empty()) watch_apps(apps, config->http.app_runtime, options);
     return process::serve_http_worker(loop, server, worker, std::move(options));
 }
 

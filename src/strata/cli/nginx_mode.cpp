@@ -14,6 +14,7 @@
 #include "strata/cli/front_worker.h"
 #include "strata/process/master.h"
 #include "strata/process/pid_file.h"
+#include "strata/web/mounted_apps.h"
 #include "strata/web/virtual_hosts.h"
 
 namespace strata::cli {
@@ -116,6 +117,9 @@ int run_nginx_mode(const CommandLine& line, const std::vector<std::string>& args
     options.daemon = main.daemon;
     options.reopen_logs = [] { log::reopen(); };  // USR1; each worker reopens its own
     add_python_fork_protocol(options);
+    // gunicorn's --timeout for workers that run apps (nginx has none for its own).
+    if (!web::app_mounts(main.http).empty())
+        options.worker_timeout = std::chrono::milliseconds(main.http.app_runtime.timeout_ms);
     return process::run_master(std::move(options));
 }
 

@@ -187,6 +187,8 @@ constexpr auto kSpecs = std::to_array<DirectiveSpec>({
     simple("wsgi_python_home", kHttp, arity::one),
     simple("wsgi_chdir", kHttp, arity::one),
     simple("wsgi_pythonpath", kHttp, arity::one, kRepeat),
+    simple("wsgi_timeout", kHttp, arity::one, kOnce, check_time_ms),
+    simple("wsgi_max_requests", kHttp, arity::one, kOnce, check_number),
 
     // upstream groups (the proxy layer adds the directives that use them). A second
     // balancing method is only a warning in nginx ("load balancing method redefined").

@@ -63,12 +63,21 @@ Status check_app_mount(const LocationConfig& loc) {
 }
 
 bool is_app_runtime_directive(std::string_view name) {
-    return name == "wsgi_python_home" || name == "wsgi_chdir" || name == "wsgi_pythonpath";
+    return name == "wsgi_python_home" || name == "wsgi_chdir" || name == "wsgi_pythonpath" ||
+           name == "wsgi_timeout" || name == "wsgi_max_requests";
 }
 
 Status apply_app_runtime_directive(const Directive& d, AppRuntime& runtime,
                                    const std::string& prefix) {
-    if (d.name == "wsgi_python_home")
+    if (d.name == "wsgi_timeout") {
+        auto ms = config::parse_time_ms(d);
+        if (!ms) return Err{ms.error()};
+        runtime.timeout_ms = static_cast<uint64_t>(ms.value());
+    } else if (d.name == "wsgi_max_requests") {
+        auto n = config::parse_number(d);
+        if (!n) return Err{n.error()};
+        runtime.max_requests = static_cast<uint64_t>(n.value());
+    } else if (d.name == "wsgi_python_home")
         runtime.python_home = absolute(d.args[0], prefix);
     else if (d.name == "wsgi_chdir")
         runtime.chdir = absolute(d.args[0], prefix);

@@ -114,12 +114,19 @@ struct AppMount {
     std::string key() const { return app + '\n' + root_path + '\n' + std::to_string(threads); }
 };
 
-// What the worker's interpreter is started with (http level): wsgi_python_home,
-// wsgi_chdir, wsgi_pythonpath.
+// How the workers run their apps (http level): the interpreter (wsgi_python_home,
+// wsgi_chdir, wsgi_pythonpath) and gunicorn's per-worker limits (wsgi_timeout,
+// wsgi_max_requests).
 struct AppRuntime {
     std::string python_home;
     std::string chdir;  // before any app is imported; empty: the prefix
     std::vector<std::string> pythonpath;
+    // A worker whose oldest app call has run this long is replaced (gunicorn's --timeout,
+    // 30 s); 0: never. Only workers that run apps are watched.
+    uint64_t timeout_ms = 30'000;
+    // The worker leaves gracefully after this many app requests (gunicorn's
+    // --max-requests); 0: never.
+    uint64_t max_requests = 0;
 };
 
 struct LocationConfig {

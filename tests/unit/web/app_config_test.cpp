@@ -28,7 +28,7 @@ std::string error_of(const std::string& http_block) {
 TEST(AppConfig, MountsWithTheirSettingsAndTheRuntime) {
     auto main = load(
         "wsgi_chdir apps; wsgi_pythonpath lib; wsgi_pythonpath /opt/more;"
-        " wsgi_python_home /opt/venv;\n"
+        " wsgi_python_home /opt/venv; wsgi_timeout 1m; wsgi_max_requests 500;\n"
         "server { listen 127.0.0.1:1;\n"
         " location @app { wsgi_app flask_app:app; }\n"
         " location /raw/ { wsgi_app raw:app; wsgi_root_path /raw/; wsgi_threads 4;"
@@ -38,6 +38,8 @@ TEST(AppConfig, MountsWithTheirSettingsAndTheRuntime) {
     EXPECT_EQ(runtime.chdir, "/srv/site/apps");  // relative to the prefix, as nginx's paths
     EXPECT_EQ(runtime.pythonpath, (std::vector<std::string>{"/srv/site/lib", "/opt/more"}));
     EXPECT_EQ(runtime.python_home, "/opt/venv");
+    EXPECT_EQ(runtime.timeout_ms, 60'000u);
+    EXPECT_EQ(runtime.max_requests, 500u);
     std::vector<const AppMount*> mounts = app_mounts(main->http);
     ASSERT_EQ(mounts.size(), 3u);
     EXPECT_EQ(mounts[0]->app, "flask_app:app");
@@ -51,6 +53,13 @@ TEST(AppConfig, MountsWithTheirSettingsAndTheRuntime) {
     EXPECT_EQ(mounts[1]->where.line, 5);
     EXPECT_EQ(mounts[2]->app, "deep:app");  // nested: the mount is not inherited settings
     EXPECT_NE(mounts[1]->key(), mounts[2]->key());
+}
+
+TEST(AppConfig, GunicornsDefaultLimits) {
+    auto main = load("server { listen 127.0.0.1:1; }");
+    ASSERT_TRUE(main.ok());
+    EXPECT_EQ(main->http.app_runtime.timeout_ms, 30'000u);  // gunicorn's --timeout
+    EXPECT_EQ(main->http.app_runtime.max_requests, 0u);
 }
 
 TEST(AppConfig, ErrorsNameTheFileAndLine) {
