@@ -129,43 +129,27 @@ ParseError RequestParser::on_framing_field(std::string_view name, std::string_vi
     return ParseError::none;
 }
 
-// Content-Length is 1*DIGIT; a repeat must carry the same value (RFC 9112 §6.3).
 ParseError RequestParser::on_content_length(std::string_view value) {
-    uint64_t length = 0;
-    if (!detail::parse_decimal(value, length)) return ParseError::bad_content_length;
-    if (framing_.has_length && length != head_.content_length)
-        return ParseError::bad_content_length;
-    framing_.has_length = true;
-    head_.content_length = length;
-    return ParseError::none;
+    ParseError error = detail::add_content_length(value, framing_.body);
+    head_.content_length = framing_.body.length;
+    return error;
 }
 
-// Only "chunked", once and last, is a framing we can trust; "identity" (RFC 2616) is a
-// no-op; any other coding is not implemented (501), as nginx answers.
+// Unsupported codings are 501, as nginx answers.
 ParseError RequestParser::on_transfer_encoding(std::string_view value) {
-    framing_.has_transfer_encoding = true;
-    ParseError error = ParseError::none;
-    detail::for_each_list_element(value, [&](std::string_view coding) {
-        if (error != ParseError::none) return;
-        if (framing_.chunked)
-            error = ParseError::bad_transfer_encoding;
-        else if (iequals(coding, "chunked"))
-            framing_.chunked = true;
-        else if (!iequals(coding, "identity"))
-            error = ParseError::unsupported_transfer_encoding;
-    });
-    return error;
+    return detail::add_transfer_encoding(value, framing_.body);
 }
 
 ParseError RequestParser::finish_head() {
     complete_ = true;
     Version v = head_.version;
-    if (framing_.has_transfer_encoding) {
+    if (framing_.body.has_transfer_encoding) {
         // RFC 9112 §6.1: HTTP/1.0 cannot carry it safely; with Content-Length it smuggles.
-        if (v != Version::http11 || !framing_.chunked) return ParseError::bad_transfer_encoding;
-        if (framing_.has_length) return ParseError::length_and_chunked;
+        if (v != Version::http11 || !framing_.body.chunked)
+            return ParseError::bad_transfer_encoding;
+        if (framing_.body.has_length) return ParseError::length_and_chunked;
         head_.body = BodyKind::chunked;
-    } else if (framing_.has_length) {
+    } else if (framing_.body.has_length) {
         if (head_.content_length > options_.limits.body) return ParseError::body_too_large;
         head_.body = head_.content_length > 0 ? BodyKind::length : BodyKind::none;
     }

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/http/detail/body_framing.h"
 #include "strata/http/detail/field_line.h"
 #include "strata/http/limits.h"
 #include "strata/http/parse_error.h"
@@ -53,7 +54,7 @@ class RequestParser {
     };
     // What the framing fields said, gathered while the lines arrive.
     struct Framing {
-        bool has_length = false, has_transfer_encoding = false, chunked = false;
+        detail::BodyFraming body;
         bool has_host = false, has_content_type = false;
         bool connection_close = false, connection_keep_alive = false;
     };

@@ -93,42 +93,25 @@ ParseError ResponseParser::on_framing_field(std::string_view name, std::string_v
     return ParseError::none;
 }
 
-// Content-Length is 1*DIGIT; a repeat must carry the same value (RFC 9112 §6.3).
 ParseError ResponseParser::on_content_length(std::string_view value) {
-    uint64_t length = 0;
-    if (!detail::parse_decimal(value, length)) return ParseError::bad_content_length;
-    if (head_.has_content_length && length != head_.content_length)
-        return ParseError::bad_content_length;
-    head_.has_content_length = true;
-    head_.content_length = length;
-    return ParseError::none;
+    ParseError error = detail::add_content_length(value, framing_.body);
+    head_.has_content_length = framing_.body.has_length;
+    head_.content_length = framing_.body.length;
+    return error;
 }
 
-// The codings of all Transfer-Encoding lines form one list. Only chunked, once and
-// last, frames a body we can relay; "identity" (RFC 2616) is a no-op. A body in any
-// other transfer coding could not be passed on without decoding it: refused.
+// A body in a coding other than chunked could not be passed on without decoding it.
 ParseError ResponseParser::on_transfer_encoding(std::string_view value) {
-    framing_.has_transfer_encoding = true;
-    ParseError error = ParseError::none;
-    detail::for_each_list_element(value, [&](std::string_view coding) {
-        if (error != ParseError::none) return;
-        if (framing_.chunked)
-            error = ParseError::bad_transfer_encoding;
-        else if (iequals(coding, "chunked"))
-            framing_.chunked = true;
-        else if (!iequals(coding, "identity"))
-            error = ParseError::unsupported_transfer_encoding;
-    });
-    return error;
+    return detail::add_transfer_encoding(value, framing_.body);
 }
 
 ParseError ResponseParser::finish_head() {
     complete_ = true;
     // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
-    if (framing_.has_transfer_encoding && head_.version != Version::http11)
+    if (framing_.body.has_transfer_encoding && head_.version != Version::http11)
         return ParseError::bad_transfer_encoding;
     head_.interim = head_.status < 200 && head_.status != 101;
-    head_.length_and_chunked = framing_.has_transfer_encoding && head_.has_content_length;
+    head_.length_and_chunked = framing_.body.has_transfer_encoding && head_.has_content_length;
     head_.body = body_kind();
     head_.keep_alive = may_keep_alive();
     return ParseError::none;
@@ -139,8 +122,8 @@ ResponseBody ResponseParser::body_kind() const {
     uint16_t s = head_.status;
     if (head_request_ || s < 200 || s == 204 || s == 304) return ResponseBody::none;
     if (connect_request_ && s < 300) return ResponseBody::none;  // a tunnel follows
-    if (framing_.has_transfer_encoding)
-        return framing_.chunked ? ResponseBody::chunked : ResponseBody::until_close;
+    if (framing_.body.has_transfer_encoding)
+        return framing_.body.chunked ? ResponseBody::chunked : ResponseBody::until_close;
     if (head_.has_content_length)
         return head_.content_length > 0 ? ResponseBody::length : ResponseBody::none;
     return ResponseBody::until_close;

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/http/detail/body_framing.h"
 #include "strata/http/detail/field_line.h"
 #include "strata/http/limits.h"
 #include "strata/http/parse_error.h"
@@ -50,7 +51,7 @@ class ResponseParser {
     };
     // What the framing fields said, gathered while the lines arrive.
     struct Framing {
-        bool has_transfer_encoding = false, chunked = false;
+        detail::BodyFraming body;
         bool connection_close = false, connection_keep_alive = false;
     };
 
