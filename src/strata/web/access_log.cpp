@@ -7,14 +7,20 @@
 #include <chrono>
 #include <cstring>
 
+#include <fmt/core.h>
+
 #include "strata/base/log.h"
 #include "strata/base/version.h"
 #include "strata/http/error_page.h"
 #include "strata/http/status.h"
 #include "strata/web/request_context.h"
+#include "strata/web/request_error_log.h"
 
 namespace strata::web {
 namespace {
+
+// nginx reports a log file it cannot write to at most once a minute.
+constexpr std::time_t kFailedWriteReportInterval = 60;
 
 int open_log_file(const std::string& path) {
     return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -119,8 +125,23 @@ void AccessLog::log(const RequestContext& ctx, const LoggedResponse& response) {
         std::string line = format_log_line(format->second, ctx, response);
         line.push_back('\n');
         // One write() per line: appends from several workers do not interleave.
-        [[maybe_unused]] ssize_t n = ::write(fd, line.data(), line.size());
+        ssize_t n = ::write(fd, line.data(), line.size());
+        if (n != static_cast<ssize_t>(line.size()))
+            report_failed_write(ctx, path, n, line.size(), errno);
     }
+}
+
+void AccessLog::report_failed_write(const RequestContext& ctx, const std::string& path,
+                                    ssize_t written, size_t wanted, int error) {
+    std::time_t now = std::time(nullptr);
+    auto [last, first] = reported_.try_emplace(path, now);
+    if (!first && now - last->second < kFailedWriteReportInterval) return;
+    last->second = now;
+    std::string message =
+        written < 0
+            ? fmt::format("write() to \"{}\" failed ({}: {})", path, error, std::strerror(error))
+            : fmt::format("write() to \"{}\" was incomplete: {} of {}", path, written, wanted);
+    log_request(ctx, log::Level::alert, message + " while logging request");
 }
 
 LoggingExchange::LoggingExchange(net::Exchange& inner, AccessLog* log)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,8 +36,14 @@ class AccessLog {
     int fd_of(const std::string& path) const;
 
   private:
+    // A failed or short write is reported as nginx does: an alert in the request's error
+    // log, at most once a minute per file; serving goes on.
+    void report_failed_write(const RequestContext& ctx, const std::string& path, ssize_t written,
+                             size_t wanted, int error);
+
     const MainConfig& config_;
-    std::map<std::string, int> files_;  // path as configured → descriptor
+    std::map<std::string, int> files_;             // path as configured → descriptor
+    std::map<std::string, std::time_t> reported_;  // path → when its last failure was logged
 };
 
 // An Exchange that forwards to the connection's and writes the access-log line when
