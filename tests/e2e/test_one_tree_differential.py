@@ -79,6 +79,13 @@ def page():
 def big():
     return "x" * 200000
 
+@app.route("/tagged")
+def tagged():
+    response = make_response("tagged body")
+    response.headers["ETag"] = '"v1"'
+    response.headers["Last-Modified"] = "Tue, 02 May 2023 04:00:00 GMT"
+    return response
+
 @app.route("/path/<name>")
 def path(name):
     return "name=" + name
@@ -124,6 +131,11 @@ CASES = [
     ("GET", "/page", {"Accept-Encoding": "identity"}, None),
     ("GET", "/big", {}, None),
     ("GET", "/path/caf%C3%A9", {}, None),
+    # nginx does not answer 304/412 for an upstream's validators (only a cache would):
+    # the app's 200 passes whatever the conditional headers say.
+    ("GET", "/tagged", {"If-None-Match": '"v1"'}, None),
+    ("GET", "/tagged", {"If-Modified-Since": "Tue, 02 May 2023 04:00:00 GMT"}, None),
+    ("GET", "/tagged", {"If-Match": '"other"'}, None),
     ("HEAD", "/", {}, None),
     ("HEAD", "/json", {}, None),
     ("DELETE", "/echo", {}, None),
