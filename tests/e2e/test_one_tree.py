@@ -363,8 +363,20 @@ def test_a_worker_stuck_in_an_app_past_wsgi_timeout_is_replaced(tmp_path):
     server = limits_server(tmp_path, "wsgi_timeout 2s;")
     try:
         before = get(server, "/app/pid").text
+        statics = []
+
+        def static_while_hanging():
+            time.sleep(0.3)  # the app thread is inside time.sleep() by now
+            for _ in range(20):
+                statics.append(get(server, "/").text)
+
+        reader = threading.Thread(target=static_while_hanging)
+        reader.start()
         with pytest.raises(requests.ConnectionError):
             requests.get(server.url + "/app/hang", timeout=30)  # dropped with its worker
+        reader.join()
+        # The loop thread never waited for the stuck app: every static request was served.
+        assert statics == ["static\n"] * 20
         deadline = time.monotonic() + 15
         after = before
         while after == before and time.monotonic() < deadline:
