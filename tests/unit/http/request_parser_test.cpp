@@ -137,5 +137,28 @@ TEST_P(ParserTable, OneByteAtATime) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, ParserTable, testing::ValuesIn(kCases));
 
+// An overlong line ended by a bare LF is refused for its length, whether it arrives
+// whole or in pieces (found by tests/fuzz/request_parser_fuzz.cpp: whole gave 400, split
+// 431/414).
+TEST(RequestParser, OverlongLineWithBareLfIsTooLongHoweverItIsRead) {
+    ParserOptions options;
+    options.limits = {64, 64, 4, 1000};
+    struct {
+        std::string wire;
+        ParseError expected;
+    } const cases[] = {
+        {"GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(100, 'a') + "\n\r\n",
+         E::header_line_too_long},
+        {"GET /" + std::string(100, 'a') + " HTTP/1.1\nHost: a\r\n\r\n", E::request_line_too_long},
+    };
+    for (const auto& c : cases) {
+        EXPECT_EQ(parse_whole(c.wire, options), c.expected) << c.wire;
+        RequestParser split(options);
+        ParseResult first = split.parse(std::string_view(c.wire).substr(0, 90));
+        ParseResult r = first.status == ParseStatus::need_more ? split.parse(c.wire) : first;
+        EXPECT_EQ(r.error, c.expected) << c.wire;
+    }
+}
+
 }  // namespace
 }  // namespace strata::http
