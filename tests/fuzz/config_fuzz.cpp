@@ -34,7 +34,7 @@ int line_count(std::string_view text) {
 
 void require_well_formed(const std::vector<Directive>& block, int max_line) {
     for (const Directive& d : block) {
-        require(!d.name.empty() || d.has_block, "directive without a name");
+        // A name may be empty (`"";` is grammatical; the registry then calls it unknown).
         require(d.args.size() == d.quoted.size(), "args and quoted differ in size");
         require(d.where.line >= 1 && d.where.line <= max_line, "directive line outside the text");
         require(d.has_block || d.block.empty(), "children without a block");

@@ -131,6 +131,7 @@ http {
     upstream backend { least_conn; server 127.0.0.1:9000 weight=2; keepalive 8; }
 }
 """,
+    "empty-name.conf": b'"";\n"" { x; }\nhttp { ""; }\n',
     "errors.conf": b"http { server { listen 99999; location { } } ",
     "quotes.conf": b"http {\n  # comment\n  server { server_name \"a b\" 'c\\'d' e\\ f; return 200 \"${host}x\"; }\n}\n",
 }
