@@ -1,12 +1,16 @@
 # The two commands of the quick start, and the ones developers use beside them.
 #   make run    install what is missing, build, serve examples/seed/ (stack.conf) on :8080
-#   make test   install what is missing, build (Debug + ASan/UBSan), run unit + e2e tests
+#   make test   install what is missing, build (Debug + ASan/UBSan), run unit + e2e tests,
+#               then build the fuzz targets (clang + libFuzzer) and run each briefly
+#   make fuzz   each fuzz target for FUZZ_SECONDS (default 300); corpora kept in build/fuzz
 #   make bench  micro benchmarks and the side-by-side comparison with nginx and h2o
 
 JOBS ?= $(shell nproc)
 RELEASE_BIN := build/release/src/strata/cli/strata
 
-.PHONY: all deps build build-release run test bench clean
+FUZZ_SECONDS ?= 300
+
+.PHONY: all deps build build-release build-fuzz run test fuzz bench clean
 
 all: build
 
@@ -21,6 +25,10 @@ build-release: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
+build-fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
 STACK_URLS := / /path/to/resource /stack/ /gunicorn/ /wsgi/ /middleware/ \
 	/werkzeug/hello/Ada /flask/ /flask/hello/Ada
 
@@ -30,8 +38,12 @@ run: build-release
 	@echo "(Ctrl-C stops)"
 	$(RELEASE_BIN) -c examples/seed/stack.conf -g "daemon off;"
 
-test: build
+test: build build-fuzz
 	ctest --preset dev -j $(JOBS) --timeout 900
+	ctest --preset fuzz -j $(JOBS)
+
+fuzz: build-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --test-dir build/fuzz -L '^fuzz-long$$' -j $(JOBS) --output-on-failure
 
 bench: build-release
 	build/release/bench/strata_micro_bench

@@ -9,6 +9,18 @@ if(STRATA_SANITIZE)
                                                 -fno-sanitize-recover=undefined)
   target_link_options(strata_flags INTERFACE -fsanitize=address,undefined)
 endif()
+# The fuzz build: every library is instrumented for libFuzzer's coverage feedback (the
+# targets themselves link the fuzzer's main with -fsanitize=fuzzer), and UB aborts so
+# that libFuzzer keeps the input as a crash.
+if(STRATA_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "STRATA_FUZZ needs clang++ (libFuzzer): use the `fuzz` preset")
+  endif()
+  target_compile_options(strata_flags INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                -fno-sanitize-recover=undefined
+                                                -fno-omit-frame-pointer)
+  target_link_options(strata_flags INTERFACE -fsanitize=address,undefined)
+endif()
 
 # strata_library(name SOURCES ... DEPENDS ...): one library per layer folder, aliased strata::name.
 function(strata_library name)

@@ -144,9 +144,13 @@ ChunkResult ChunkedDecoder::on_trailer(std::string_view input) {
                 return fail(ParseError::header_line_too_long);
             return {ChunkStatus::need_more};
         }
-        if (!end.crlf)
+        if (!end.crlf) {
+            // Too long first, as when the line arrives in pieces (see the check above).
+            if (end.lf - line_start > max_trailer_line_ + 1)
+                return fail(ParseError::header_line_too_long);
             return fail(line_start == end.lf ? ParseError::missing_chunk_terminator
                                              : ParseError::bad_header_value);
+        }
         trailer_scanned_ = end.lf + 1;
         std::string_view line = input.substr(line_start, end.lf - 1 - line_start);
         if (line.empty()) break;

@@ -25,8 +25,13 @@ ParseResult RequestParser::parse(std::string_view input) {
                 return fail(e);
             return {ParseStatus::need_more};
         }
-        if (!end.crlf)  // a bare LF ends no line: RFC 9112 §2.2 lets us reject it
+        if (!end.crlf) {  // a bare LF ends no line: RFC 9112 §2.2 lets us reject it
+            // Too long is said first, as it is when the line arrives in pieces: the
+            // answer must not depend on how the bytes were read.
+            if (ParseError e = check_partial_line(end.lf - line_start_); e != ParseError::none)
+                return fail(e);
             return fail(in_headers_ ? ParseError::bad_header_value : ParseError::bad_request_line);
+        }
         scanned_ = end.lf + 1;
         if (ParseError e = on_line(input, line_start_, end.lf - 1); e != ParseError::none)
             return fail(e);

@@ -88,9 +88,9 @@ bool resolve_host(const std::string& name, std::string& numeric) {
 
 AddressResult parse_unix_address(std::string_view text) {
     std::string_view path = text.substr(kUnixPrefix.size());
-    if (path.empty()) return Err(quoted_error("no path in the unix domain socket", text));
+    if (path.empty()) return Err{quoted_error("no path in the unix domain socket", text)};
     if (path.size() >= sizeof(sockaddr_un::sun_path)) {
-        return Err(quoted_error("too long path in the unix domain socket", text));
+        return Err{quoted_error("too long path in the unix domain socket", text)};
     }
     ListenAddress address;
     address.unix_path = std::string(path);
@@ -99,15 +99,15 @@ AddressResult parse_unix_address(std::string_view text) {
 
 AddressResult parse_bracketed_address(std::string_view text) {
     size_t close = text.find(']');
-    if (close == std::string_view::npos) return Err(quoted_error("invalid host", text));
+    if (close == std::string_view::npos) return Err{quoted_error("invalid host", text)};
     ListenAddress address;
     address.host = std::string(text.substr(1, close - 1));
-    if (!is_ipv6_literal(address.host)) return Err(quoted_error("invalid IPv6 address", text));
+    if (!is_ipv6_literal(address.host)) return Err{quoted_error("invalid IPv6 address", text)};
     std::string_view rest = text.substr(close + 1);
     address.port = kDefaultPort;
     if (rest.empty()) return address;
     if (rest[0] != ':' || !parse_port(rest.substr(1), address.port)) {
-        return Err(quoted_error("invalid port", text));
+        return Err{quoted_error("invalid port", text)};
     }
     return address;
 }
@@ -120,18 +120,18 @@ AddressResult parse_host_and_port(std::string_view text) {
     if (colon != std::string_view::npos) {
         host = text.substr(0, colon);
         if (!parse_port(text.substr(colon + 1), address.port)) {
-            return Err(quoted_error("invalid port", text));
+            return Err{quoted_error("invalid port", text)};
         }
     }
     // IPv6 needs brackets; an empty host (":80") means nothing.
     if (host.empty() || host.find(':') != std::string_view::npos) {
-        return Err(quoted_error("invalid host", text));
+        return Err{quoted_error("invalid host", text)};
     }
     if (host == "*") return address;  // every IPv4 address, as an empty host
     address.host = std::string(host);
     if (is_ipv4_literal(address.host)) return address;
     if (!resolve_host(std::string(host), address.host)) {
-        return Err(quoted_error("host not found", text));
+        return Err{quoted_error("host not found", text)};
     }
     return address;
 }
@@ -257,10 +257,10 @@ std::string describe(const ListenAddress& address) {
 
 Result<ListenAddress, std::string> parse_listen_address(std::string_view text) {
     if (text.starts_with(kUnixPrefix)) return parse_unix_address(text);
-    if (text.empty()) return Err(quoted_error("invalid port", text));
+    if (text.empty()) return Err{quoted_error("invalid port", text)};
     if (all_digits(text)) {
         ListenAddress address;
-        if (!parse_port(text, address.port)) return Err(quoted_error("invalid port", text));
+        if (!parse_port(text, address.port)) return Err{quoted_error("invalid port", text)};
         return address;
     }
     if (text.front() == '[') return parse_bracketed_address(text);
@@ -273,11 +273,11 @@ static Result<int, std::string> adopt_listener(const ListenAddress& address) {
     int listening = 0;
     socklen_t length = sizeof listening;
     if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening)
-        return Err(fmt::format("{} is not a listening socket", describe(address)));
+        return Err{fmt::format("{} is not a listening socket", describe(address))};
     int flags = ::fcntl(fd, F_GETFL);
     if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 ||
         ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
-        return Err(system_error(fmt::format("fcntl() {}", describe(address)), errno));
+        return Err{system_error(fmt::format("fcntl() {}", describe(address)), errno)};
     return fd;
 }
 
@@ -286,10 +286,10 @@ Result<int, std::string> open_listener(const ListenAddress& address, const Liste
     std::string name = describe(address);
     SocketAddress socket_address;
     if (!to_socket_address(address, socket_address)) {
-        return Err(fmt::format("invalid listen address {}", name));
+        return Err{fmt::format("invalid listen address {}", name)};
     }
     int fd = socket(socket_address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return Err(system_error(fmt::format("socket() {}", name), errno));
+    if (fd < 0) return Err{system_error(fmt::format("socket() {}", name), errno)};
     std::string error = prepare_socket(fd, socket_address.family(), name, options);
     if (error.empty() && socket_address.family() == AF_UNIX) {
         error = remove_stale_socket(address.unix_path);
@@ -297,7 +297,7 @@ Result<int, std::string> open_listener(const ListenAddress& address, const Liste
     if (error.empty()) error = bind_and_listen(fd, socket_address, name, options.backlog);
     if (!error.empty()) {
         ::close(fd);
-        return Err(std::move(error));
+        return Err{std::move(error)};
     }
     return fd;
 }

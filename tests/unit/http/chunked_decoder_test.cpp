@@ -136,6 +136,19 @@ TEST(ChunkedDecoder, OverlongSizeLineIsRejected) {
     EXPECT_EQ(decode(wire).error, ParseError::bad_chunk_extension);
 }
 
+// A trailer line over the limit and ended by a bare LF is too long however it is read
+// (found by tests/fuzz/chunked_decoder_fuzz.cpp: whole gave bad_header_value).
+TEST(ChunkedDecoder, OverlongTrailerWithBareLfIsTooLongHoweverItIsRead) {
+    std::string trailer = "X: " + std::string(30, 'a') + "\n\r\n";
+    ChunkedDecoder whole(kUnlimitedBody, 16);
+    ASSERT_EQ(whole.decode("0\r\n").status, ChunkStatus::data);
+    EXPECT_EQ(whole.decode(trailer).error, ParseError::header_line_too_long);
+    ChunkedDecoder split(kUnlimitedBody, 16);
+    ASSERT_EQ(split.decode("0\r\n").status, ChunkStatus::data);
+    EXPECT_EQ(split.decode(std::string_view(trailer).substr(0, 20)).error,
+              ParseError::header_line_too_long);
+}
+
 TEST(ChunkedDecoder, LargestSizeThatFitsIsAccepted) {
     ChunkedDecoder d;
     ChunkResult r = d.decode("fffffffffffffff\r\n");

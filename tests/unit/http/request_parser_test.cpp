@@ -33,6 +33,10 @@ const Case kCases[] = {
     {"CONNECT example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::none},
     {"GET http://example.com/x?y HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::none},
     {"GET http://[::1]:8080/ HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::none},
+    {"GET http://user:pass@example.com/x HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::none},  // (fuzz)
+    {"GET http://example.com:/x HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::none},           // empty port
+    {"GET http://ex%41mple.com/ HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::none},
+    {"GET http://[::ffff:10.0.0.1]/ HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::none},
     {"GET / HTTP/1.9\r\nHost: a\r\n\r\n"sv, E::none},  // higher minor: answered as 1.1
     {"GET / HTTP/1.1\r\nHost: a\r\nX: \t v \t\r\n\r\n"sv, E::none},
     {"GET / HTTP/1.1\r\nHost: a\r\nX: caf\xc3\xa9\r\n\r\n"sv, E::none},  // obs-text
@@ -56,6 +60,13 @@ const Case kCases[] = {
     {"GET foo/bar HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},
     {"PUT s://]ufd/: HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},
     {"CONNECT example.com HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},  // port required
+    {"CONNECT user@example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},
+    {"GET http://a:b:80/ HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},
+    {"GET http://a@b@c/ HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},
+    {"GET http://ex%zzample.com/ HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},
+    {"GET http://[::::]/ HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},
+    {"GET http://[1.2.3.4]/ HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},
+    {"GET http://:80/ HTTP/1.1\r\nHost: a\r\n\r\n"sv, E::bad_target},
     {"POST /path\r\n"sv, E::bad_request_line},  // HTTP/0.9 knows only GET
     {"GET / FTP/1.1\r\n\r\n"sv, E::bad_version},
     {"GET / HTTP/111\r\n\r\n"sv, E::bad_version},
@@ -136,6 +147,29 @@ TEST_P(ParserTable, OneByteAtATime) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, ParserTable, testing::ValuesIn(kCases));
+
+// An overlong line ended by a bare LF is refused for its length, whether it arrives
+// whole or in pieces (found by tests/fuzz/request_parser_fuzz.cpp: whole gave 400, split
+// 431/414).
+TEST(RequestParser, OverlongLineWithBareLfIsTooLongHoweverItIsRead) {
+    ParserOptions options;
+    options.limits = {64, 64, 4, 1000};
+    struct {
+        std::string wire;
+        ParseError expected;
+    } const cases[] = {
+        {"GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(100, 'a') + "\n\r\n",
+         E::header_line_too_long},
+        {"GET /" + std::string(100, 'a') + " HTTP/1.1\nHost: a\r\n\r\n", E::request_line_too_long},
+    };
+    for (const auto& c : cases) {
+        EXPECT_EQ(parse_whole(c.wire, options), c.expected) << c.wire;
+        RequestParser split(options);
+        ParseResult first = split.parse(std::string_view(c.wire).substr(0, 90));
+        ParseResult r = first.status == ParseStatus::need_more ? split.parse(c.wire) : first;
+        EXPECT_EQ(r.error, c.expected) << c.wire;
+    }
+}
 
 }  // namespace
 }  // namespace strata::http

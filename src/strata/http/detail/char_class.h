@@ -14,7 +14,7 @@ enum CharClass : uint8_t {
     kMethod = 1 << 3,      // nginx's method bytes: A-Z, 0-9, '_', '-'
     kHex = 1 << 4,         // chunk-size digits
     kWhitespace = 1 << 5,  // SP, HTAB
-    kAuthority = 1 << 6,   // reg-name, IPv4, ':' port, '@' userinfo, pct-encoding
+    kRegName = 1 << 6,     // reg-name and IPv4: unreserved, sub-delims, '%' of an escape
 };
 
 constexpr bool in(const char* set, int c) {
@@ -35,7 +35,7 @@ constexpr std::array<uint8_t, 256> make_char_table() {
         if ((c >= 'A' && c <= 'Z') || digit || c == '_' || c == '-') v |= kMethod;
         if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) v |= kHex;
         if (c == ' ' || c == '\t') v |= kWhitespace;
-        if (alpha || digit || in("-._~%!$&'()*+,;=:@", c)) v |= kAuthority;
+        if (alpha || digit || in("-._~%!$&'()*+,;=", c)) v |= kRegName;
         t[static_cast<size_t>(c)] = v;
     }
     return t;

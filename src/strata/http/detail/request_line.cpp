@@ -1,5 +1,9 @@
 #include "strata/http/detail/request_line.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+
 namespace strata::http::detail {
 namespace {
 
@@ -18,35 +22,57 @@ bool check_port(std::string_view port) {
     return port.size() <= 5 && parse_decimal(port, value) && value <= 65535;
 }
 
-// host [":" port], host being reg-name / IPv4 / "[" IP-literal "]".
-bool check_authority(std::string_view authority, bool port_required) {
-    std::string_view host = authority, port;
+// reg-name / IPv4address (RFC 3986 §3.2.2): unreserved, sub-delims and %HH escapes.
+bool check_reg_name(std::string_view name) {
+    for (size_t i = 0; i < name.size(); ++i) {
+        if (!is(name[i], kRegName)) return false;
+        if (name[i] != '%') continue;
+        if (i + 2 >= name.size() || !is_hex(name[i + 1]) || !is_hex(name[i + 2])) return false;
+        i += 2;
+    }
+    return true;
+}
+
+// userinfo = *( unreserved / pct-encoded / sub-delims / ":" )
+bool check_userinfo(std::string_view userinfo) {
+    for (size_t colon; (colon = userinfo.find(':')) != std::string_view::npos;) {
+        if (!check_reg_name(userinfo.substr(0, colon))) return false;
+        userinfo.remove_prefix(colon + 1);
+    }
+    return check_reg_name(userinfo);
+}
+
+// The inside of "[" IP-literal "]": an IPv6 address (IPvFuture names nothing we can reach).
+bool check_ipv6(std::string_view literal) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (literal.empty() || literal.size() >= sizeof text) return false;
+    literal.copy(text, literal.size());
+    in6_addr address;
+    return inet_pton(AF_INET6, text, &address) == 1;
+}
+
+// host [":" port], host being reg-name / IPv4 / "[" IP-literal "]". CONNECT's
+// authority-form needs a port; elsewhere "host:" is allowed (RFC 3986 §3.2.3).
+bool check_host_port(std::string_view authority, bool port_required) {
+    std::string_view port;
     if (!authority.empty() && authority.front() == '[') {
         size_t close = authority.find(']');
-        if (close == std::string_view::npos) return false;
-        std::string_view literal = authority.substr(1, close - 1);
-        for (char c : literal)
-            if (!is_hex(c) && c != ':' && c != '.') return false;
-        host = authority.substr(0, close + 1);
+        if (close == std::string_view::npos || !check_ipv6(authority.substr(1, close - 1)))
+            return false;
         std::string_view rest = authority.substr(close + 1);
         if (!rest.empty() && rest.front() != ':') return false;
-        port = rest.empty() ? rest : rest.substr(1);
-        if (literal.empty()) return false;
+        port = rest.substr(std::min<size_t>(1, rest.size()));
     } else {
         size_t colon = authority.rfind(':');
-        if (colon != std::string_view::npos) {
-            host = authority.substr(0, colon);
-            port = authority.substr(colon + 1);
-        }
-        size_t at = host.rfind('@');  // userinfo (absolute-form only)
-        std::string_view name = at == std::string_view::npos ? host : host.substr(at + 1);
-        if (!all_of(host, kAuthority) || name.empty()) return false;
+        std::string_view host = authority.substr(0, colon);
+        if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+        if (host.empty() || !check_reg_name(host)) return false;
     }
     if (port_required && port.empty()) return false;
     return port.empty() || check_port(port);
 }
 
-// scheme "://" authority [path-abempty] ["?" query] (RFC 3986 §3).
+// scheme "://" [userinfo "@"] host [":" port] [path-abempty] ["?" query] (RFC 3986 §3).
 bool check_absolute_form(std::string_view target) {
     size_t colon = target.find("://");
     if (colon == 0 || colon == std::string_view::npos) return false;
@@ -56,7 +82,11 @@ bool check_absolute_form(std::string_view target) {
         if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return false;
     std::string_view rest = target.substr(colon + 3);
     std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-    return check_authority(authority, false);
+    if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+        if (!check_userinfo(authority.substr(0, at))) return false;
+        authority.remove_prefix(at + 1);
+    }
+    return check_host_port(authority, false);
 }
 
 }  // namespace
@@ -65,7 +95,7 @@ ParseError check_target(std::string_view method, std::string_view target) {
     if (target.empty() || !all_of(target, kTarget)) return ParseError::bad_target;
     if (target.front() == '/') return ParseError::none;  // origin-form
     if (method == "CONNECT")
-        return check_authority(target, true) ? ParseError::none : ParseError::bad_target;
+        return check_host_port(target, true) ? ParseError::none : ParseError::bad_target;
     if (target == "*") return method == "OPTIONS" ? ParseError::none : ParseError::bad_target;
     return check_absolute_form(target) ? ParseError::none : ParseError::bad_target;
 }
