@@ -22,8 +22,16 @@ IoResult from_transfer(ssize_t n) {
     return IoResult{IoStatus::error, 0, errno};
 }
 
-// sendmsg() so that a peer that went away yields EPIPE instead of SIGPIPE.
+// sendmsg() so that a peer that went away yields EPIPE instead of SIGPIPE; send() for a
+// single piece (a small response in one buffer), which skips the message header's copy.
 ssize_t send_vector(int fd, const iovec* iov, int count, int flags) {
+    if (count == 1) {
+        ssize_t n;
+        do {
+            n = ::send(fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL | flags);
+        } while (n < 0 && errno == EINTR);
+        return n;
+    }
     msghdr message{};
     message.msg_iov = const_cast<iovec*>(iov);
     message.msg_iovlen = static_cast<size_t>(count);
