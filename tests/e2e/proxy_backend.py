@@ -45,6 +45,7 @@ class Backend:
     def __init__(self, name="backend", unix_path=None):
         self.name = name
         self.requests = []
+        self.answered = {}  # target -> monotonic time its answer was fully sent
         self.connections = 0
         self.open_connections = set()
         self.lock = threading.Lock()
@@ -87,6 +88,8 @@ class Backend:
                 with self.lock:
                     self.requests.append(request)
                 keep = self._answer(conn, request)
+                with self.lock:
+                    self.answered[request.target] = time.monotonic()
                 if not keep:
                     return
         except OSError:

@@ -71,10 +71,11 @@ def stack(tmp_path):
         for name in ("a", "b"):
             (tmp_path / name).mkdir()
             started.append(Gunicorn(tmp_path, "wsgi_app:app", "--worker-class", "gthread",
-                                    "--threads", "4", "--workers", "2", "--keepalive", "30",
+                                    "--threads", "4", "--workers", "2", "--keep-alive", "30",
                                     env={"APP_NAME": name}, stdio="file", log_dir=tmp_path / name))
         a, b = started
         block = HTTP_BLOCK.replace("PORT_A", str(a.port)).replace("PORT_B", str(b.port))
+        (tmp_path / "strata").mkdir()
         strata = Strata(tmp_path / "strata", block)
         started.append(strata)
         yield strata, a, b
