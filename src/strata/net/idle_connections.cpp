@@ -15,17 +15,19 @@ class IdleConnections::Idle final : public IoHandler {
 
     void watch(List::iterator position) {
         position_ = position;
-        owner_.loop_.add(kept_.fd, EPOLLIN | EPOLLRDHUP | EPOLLET, this);
+        owner_.loop_.rebind(kept_.fd, this);
         owner_.loop_.arm(timer_, owner_.timeout_ms_);
     }
 
-    // Anything at all on an idle connection ends it: a close, a reset, or bytes no
-    // request asked for (which would be mistaken for the next response).
-    void on_io(uint32_t /*events*/) override { owner_.close(position_); }
+    // Anything to read on an idle connection ends it: a close, a reset, or bytes no
+    // request asked for (which would be mistaken for the next response). Being
+    // writable means nothing.
+    void on_io(uint32_t events) override {
+        if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) owner_.close(position_);
+    }
 
     Kept release() {
         owner_.loop_.disarm(timer_);
-        owner_.loop_.remove(kept_.fd);
         Kept out = kept_;
         kept_.fd = -1;
         return out;
@@ -53,6 +55,7 @@ IdleConnections::~IdleConnections() = default;
 
 void IdleConnections::put(const Kept& kept) {
     if (capacity_ == 0) {
+        loop_.remove(kept.fd);
         close_fd(kept.fd);
         return;
     }

@@ -2,6 +2,8 @@
 // cache): up to a capacity per cache, the least recently used closed when a new one
 // would exceed it. An idle connection that turns readable (its peer closed it, or sent
 // something unasked) is closed at once; each is closed after `timeout_ms` unused.
+// A kept connection stays registered with the loop (edge-triggered, as its user had it):
+// put() and take() hand the registration over with no system call.
 #pragma once
 
 #include <cstddef>
@@ -29,9 +31,10 @@ class IdleConnections {
     IdleConnections(const IdleConnections&) = delete;
     IdleConnections& operator=(const IdleConnections&) = delete;
 
-    // Keeps the connection (registering it with the loop); it must not be registered.
+    // Keeps the connection, registered with the loop; its events are the cache's now.
     void put(const Kept& kept);
-    // The most recently kept connection to `key`, unregistered, now the caller's.
+    // The most recently kept connection to `key`, still registered: the caller rebinds
+    // it to its own handler (EventLoop::rebind) and owns it.
     std::optional<Kept> take(std::size_t key);
     std::size_t size() const { return idle_.size(); }
 

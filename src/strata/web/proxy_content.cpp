@@ -68,30 +68,33 @@ std::string request_uri(const RequestContext& ctx, const ProxyPass& pass, const 
     return proxied_uri(request, {uri_part, pass.location_prefix, pass.variables.has_value()});
 }
 
-std::vector<RedirectRule> redirect_rules(const RequestContext& ctx, const ProxyPass& pass) {
-    std::vector<RedirectRule> rules;
-    for (const ProxyRedirect& r : *ctx.settings().proxy.redirects) {
-        if (!r.is_default) {
-            rules.push_back({expand_variables(r.from, ctx), expand_variables(r.to, ctx)});
-        } else if (!pass.variables) {  // nginx has no default for a URL of variables
-            bool has_uri = pass.target.uri && !pass.target.uri->empty();
-            rules.push_back(default_redirect_rule(pass.url, has_uri, pass.location_prefix));
-        }
-    }
-    return rules;
+// Text without a "$" is used as it is, from the configuration.
+std::string_view expanded(const std::string& text, const RequestContext& ctx,
+                          std::forward_list<std::string>& storage) {
+    if (text.find('$') == std::string::npos) return text;
+    return storage.emplace_front(expand_variables(text, ctx));
 }
 
-// proxy_set_header's values for this request; proxy_request_head() then leaves out the
-// empty ones.
+void add_redirect_rules(const RequestContext& ctx, const ProxyPass& pass, ProxyRequest& request) {
+    for (const ProxyRedirect& r : *ctx.settings().proxy.redirects) {
+        if (!r.is_default)
+            request.redirects.push_back(
+                {expanded(r.from, ctx, request.expanded), expanded(r.to, ctx, request.expanded)});
+        else if (!pass.variables)  // nginx has no default for a URL of variables
+            request.redirects.push_back(
+                {pass.default_redirect.first, pass.default_redirect.second});
+    }
+}
+
+// proxy_set_header's values for this request (literal ones as configured);
+// proxy_request_head() then leaves out the empty ones.
 std::string build_head(RequestContext& ctx, const ProxyRequest& request) {
     const ProxySettings& s = ctx.settings().proxy;
-    std::vector<std::string> values;
-    values.reserve(s.set_headers->size());
+    std::forward_list<std::string> storage;
     std::vector<ProxyHeader> headers;
-    for (const ProxySetHeader& h : *s.set_headers) {
-        values.push_back(expand_variables(h.value, ctx));
-        headers.push_back({h.name, values.back()});
-    }
+    headers.reserve(s.set_headers->size());
+    for (const ProxySetHeader& h : *s.set_headers)
+        headers.push_back({h.name, expanded(h.value, ctx, storage)});
     ProxyRequestSettings settings;
     settings.proxy_host = ctx.proxy_host;
     settings.method = request.method;
@@ -132,7 +135,7 @@ void serve_proxy(RequestContext& ctx) {
         request.set_body = expand_variables(*s.set_body, ctx);
         request.body_from_setting = true;
     }
-    request.redirects = redirect_rules(ctx, pass);
+    add_redirect_rules(ctx, pass, request);
     if (target.group->hash_key) request.hash_key = evaluate(*target.group->hash_key, ctx);
     request.head = build_head(ctx, request);
     ProxyExchange::start(ctx, *ctx.upstreams, std::move(request));

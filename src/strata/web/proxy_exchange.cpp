@@ -116,7 +116,7 @@ bool ProxyExchange::take_kept_connection() {
     cached_ = true;
     connection_requests_ = kept->requests;
     connection_opened_ms_ = kept->opened_ms;
-    loop().add(fd_, kEvents, this);
+    loop().rebind(fd_, this);  // still registered: no system call
     return true;
 }
 
@@ -150,8 +150,9 @@ void ProxyExchange::on_io(uint32_t events) {
             return;
         case Phase::sending:
             send_request();
-            // An upstream may answer (or close) before it read the whole request.
-            if (phase_ == Phase::sending && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
+            // An answer (or a close) may come before the whole request went, or with the
+            // event that let it go: edge-triggered, it would raise no other event.
+            if (phase_ != Phase::done && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
                 read_response();
             return;
         case Phase::reading_head:
@@ -184,8 +185,7 @@ void ProxyExchange::send_request() {
     }
     if (!send_body_part()) return;
     phase_ = Phase::reading_head;
-    arm(*settings().read_timeout_ms);
-    read_response();  // edge-triggered: what came while sending raised no new event
+    arm(*settings().read_timeout_ms);  // the answer comes with an event of its own
 }
 
 // The rest of the body after the head: from memory or the spooled file. false: not
@@ -233,14 +233,19 @@ void ProxyExchange::fail(UpstreamFailure failure, int error, std::string_view wh
     bool counts = failure != UpstreamFailure::http_403 && failure != UpstreamFailure::http_404;
     end_try(counts ? PeerOutcome::failure : PeerOutcome::success);
     close_connection();
-    TryState state{*settings().next_upstream,
-                   tries_left_,
-                   request_sent_,
-                   request_.method,
-                   loop().now_ms() - first_try_ms_,
-                   *settings().next_upstream_timeout_ms};
-    if (should_try_next(failure, state)) return next_try();
+    if (should_try_next(failure, try_state())) return next_try();
     answer_error(status);
+}
+
+// Where the request stands for proxy_next_upstream. Idempotency is the client's
+// method's, as nginx judges it, whatever proxy_method sends.
+TryState ProxyExchange::try_state() {
+    return {*settings().next_upstream,
+            tries_left_,
+            request_sent_,
+            ctx().method,
+            loop().now_ms() - first_try_ms_,
+            *settings().next_upstream_timeout_ms};
 }
 
 // A kept connection the upstream had closed meanwhile fails before any answer: it is
@@ -248,7 +253,7 @@ void ProxyExchange::fail(UpstreamFailure failure, int error, std::string_view wh
 // gives such a try back too), unless a request that must not be repeated was sent.
 bool ProxyExchange::retry_stale_connection(UpstreamFailure failure) {
     if (!cached_ || stale_retried_ || failure != UpstreamFailure::error) return false;
-    if (!input_.empty() || (request_sent_ && !is_idempotent(request_.method))) return false;
+    if (!input_.empty() || (request_sent_ && !is_idempotent(ctx().method))) return false;
     stale_retried_ = true;
     close_connection();
     head_sent_ = 0;
@@ -292,7 +297,6 @@ void ProxyExchange::keep_connection() {
                     connection_requests_ + 1 < static_cast<uint64_t>(limits.requests) &&
                     now - connection_opened_ms_ < static_cast<uint64_t>(limits.time.count());
     if (!reusable) return close_connection();
-    loop().remove(fd_);
     state_->idle->put({fd_, peer_, connection_requests_ + 1, connection_opened_ms_});
     fd_ = -1;
 }

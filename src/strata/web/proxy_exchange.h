@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <forward_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,9 +39,10 @@ struct ProxyRequest {
     std::string method;      // as sent: a response to HEAD has no body
     std::string set_body;    // proxy_set_body, expanded (used when `body_from_setting`)
     bool body_from_setting = false;
-    bool send_body = true;  // proxy_pass_request_body
-    std::vector<RedirectRule> redirects;
-    std::string hash_key;  // the group's `hash` key, evaluated
+    bool send_body = true;                    // proxy_pass_request_body
+    std::vector<RedirectRule> redirects;      // views of the config or of `expanded`
+    std::forward_list<std::string> expanded;  // proxy_redirect values with variables
+    std::string hash_key;                     // the group's `hash` key, evaluated
 };
 
 class ProxyExchange final : public net::IoHandler, public net::ExchangeObserver {
@@ -71,6 +73,7 @@ class ProxyExchange final : public net::IoHandler, public net::ExchangeObserver 
     void send_request();
     bool send_body_part();
     void fail(UpstreamFailure failure, int error, std::string_view what);
+    TryState try_state();
     bool retry_stale_connection(UpstreamFailure failure);
     void end_try(PeerOutcome outcome);
     void close_connection();
@@ -124,7 +127,7 @@ class ProxyExchange final : public net::IoHandler, public net::ExchangeObserver 
     http::ChunkedDecoder chunked_;
     uint64_t body_left_ = 0;  // of a Content-Length body
     bool upstream_eof_ = false;
-    std::unique_ptr<ProxyBodyRelay> relay_;
+    std::optional<ProxyBodyRelay> relay_;
     bool response_begun_ = false;
     bool client_gone_ = false;
     bool retired_ = false;

@@ -11,6 +11,9 @@
 namespace strata::web {
 namespace {
 
+// The first read of an exchange takes a pooled block (most answers fit in one); a
+// buffer that filled up reads more at a time.
+constexpr size_t kFirstRead = kBufferBlock;
 constexpr size_t kReadSize = 16 * 1024;
 // Read at most this much before working it off: the relay's limits then apply.
 constexpr size_t kMaxUnworkedInput = 64 * 1024;
@@ -36,7 +39,7 @@ void ProxyExchange::read_response() {
 // failed, and the failure was handled.
 bool ProxyExchange::read_some() {
     while (input_.size() < kMaxUnworkedInput && !upstream_eof_) {
-        char* at = input_.prepare(kReadSize);
+        char* at = input_.prepare(input_.capacity() < kReadSize ? kFirstRead : kReadSize);
         size_t room = input_.writable();
         net::IoResult r = net::read_some(fd_, at, room);
         if (r.status == net::IoStatus::ok) {
@@ -103,13 +106,7 @@ void ProxyExchange::on_head() {
 bool ProxyExchange::retry_for_status() {
     auto failure = failure_of_status(parser_.head().status);
     if (!failure) return false;
-    TryState state{*settings().next_upstream,
-                   tries_left_,
-                   request_sent_,
-                   request_.method,
-                   loop().now_ms() - first_try_ms_,
-                   *settings().next_upstream_timeout_ms};
-    if (!should_try_next(*failure, state)) return false;
+    if (!should_try_next(*failure, try_state())) return false;
     fail(*failure, 0, {});
     return true;
 }
@@ -127,7 +124,7 @@ void ProxyExchange::forward_head() {
     limits.memory = buffering ? *s.buffers_number * *s.buffers_size : *s.buffer_size;
     limits.file = buffering ? *s.max_temp_file_size : 0;
     limits.temp_dir = temp_dir_of(*s.temp_path, ctx().main.prefix);
-    relay_ = std::make_unique<ProxyBodyRelay>(out_, std::move(limits));
+    relay_.emplace(out_, std::move(limits));
     response_begun_ = true;
     out_.begin_response(head, forwarded_length(parser_.head()));
 }

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "strata/http/request_head.h"
+#include "strata/web/proxy_redirect.h"
 #include "strata/web/upstream_address.h"
 
 namespace strata::web {
@@ -126,6 +127,8 @@ config::Status build_proxy_pass(const config::Directive& d, std::optional<std::s
                             "expression, or inside named location, or inside \"if\" statement, "
                             "or inside \"limit_except\" block");
     out.location_prefix = prefix.value_or("");
+    bool has_uri = out.target.uri && !out.target.uri->empty();
+    out.default_redirect = default_redirect_rule(out.url, has_uri, out.location_prefix);
     return config::success();
 }
 

@@ -43,6 +43,8 @@ struct ProxyPass {
     // The prefix the URI part replaces: the location's name (empty in regex and named
     // locations and in `if`, where a URI part is refused).
     std::string location_prefix;
+    // `proxy_redirect default`'s rule for this URL (without variables): from, to.
+    std::pair<std::string, std::string> default_redirect;
 };
 
 // What proxy_pass in a location of this kind accepts; `prefix` is the location's name

@@ -21,8 +21,8 @@ std::optional<std::string> rewrite_from(std::string_view value, size_t at,
 
 }  // namespace
 
-RedirectRule default_redirect_rule(std::string_view url, bool has_uri_part,
-                                   std::string_view location_prefix) {
+std::pair<std::string, std::string> default_redirect_rule(std::string_view url, bool has_uri_part,
+                                                          std::string_view location_prefix) {
     if (has_uri_part) return {std::string(url), std::string(location_prefix)};
     return {std::string(url) + "/", "/"};
 }

@@ -8,17 +8,19 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace strata::web {
 
-// One rule, its variables already expanded.
+// One rule, its variables already expanded (views of text its user keeps).
 struct RedirectRule {
-    std::string from, to;
+    std::string_view from, to;
 };
 
-// The rule `proxy_redirect default` stands for.
-RedirectRule default_redirect_rule(std::string_view proxy_pass_url, bool has_uri_part,
-                                   std::string_view location_prefix);
+// The texts of the rule `proxy_redirect default` stands for: {from, to}.
+std::pair<std::string, std::string> default_redirect_rule(std::string_view proxy_pass_url,
+                                                          bool has_uri_part,
+                                                          std::string_view location_prefix);
 
 // `value` (a Location) rewritten by the first matching rule; nullopt when none matches.
 std::optional<std::string> rewrite_location(std::string_view value,

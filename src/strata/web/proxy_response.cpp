@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "strata/http/status.h"
+
 namespace strata::web {
 namespace {
 
@@ -38,10 +40,11 @@ std::string_view keep(std::forward_list<std::string>& store, std::string value) 
 }
 
 // The status line after the version, as the upstream wrote it ("200 Fine"); empty when
-// it gave no reason, so the front server's own phrase is used.
+// it gave no reason or the usual one, so the front server's own line is used.
 std::string_view status_text(const http::ResponseHead& upstream,
                              std::forward_list<std::string>& store) {
-    if (upstream.reason.empty()) return {};
+    if (upstream.reason.empty() || upstream.reason == http::reason_phrase(upstream.status))
+        return {};
     return keep(store, std::to_string(upstream.status) + " " + std::string(upstream.reason));
 }
 

@@ -4,6 +4,7 @@
 #include "strata/net/idle_connections.h"
 
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,6 +27,19 @@ struct Pair {
     }
 };
 
+// The user a connection is registered for before the cache takes it over.
+struct Ignore final : IoHandler {
+    void on_io(uint32_t) override {}
+};
+
+// Registered as the proxy registers its upstream connections.
+IdleConnections::Kept registered(EventLoop& loop, int fd, std::size_t key,
+                                 uint64_t requests = 0, uint64_t opened_ms = 0) {
+    static Ignore ignore;
+    loop.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &ignore);
+    return {fd, key, requests, opened_ms};
+}
+
 bool is_open(int fd) {
     return ::fcntl(fd, F_GETFD) != -1;
 }
@@ -41,9 +55,9 @@ TEST(IdleConnections, TakesByKeyMostRecentFirst) {
     EventLoop loop;
     IdleConnections cache(loop, 4, 60'000);
     Pair a, b, c;
-    cache.put({a.ours, 1, 3, 10});
-    cache.put({b.ours, 2, 1, 20});
-    cache.put({c.ours, 1, 5, 30});
+    cache.put(registered(loop, a.ours, 1, 3, 10));
+    cache.put(registered(loop, b.ours, 2, 1, 20));
+    cache.put(registered(loop, c.ours, 1, 5, 30));
     auto first = cache.take(1);
     ASSERT_TRUE(first);
     EXPECT_EQ(first->fd, c.ours);
@@ -51,6 +65,8 @@ TEST(IdleConnections, TakesByKeyMostRecentFirst) {
     EXPECT_EQ(cache.take(1)->fd, a.ours);
     EXPECT_FALSE(cache.take(1));
     EXPECT_EQ(cache.size(), 1u);
+    loop.remove(a.ours);  // taken: the caller's now
+    loop.remove(c.ours);
     ::close(a.ours);
     ::close(c.ours);
 }
@@ -59,9 +75,9 @@ TEST(IdleConnections, ClosesTheLeastRecentPastCapacity) {
     EventLoop loop;
     IdleConnections cache(loop, 2, 60'000);
     Pair a, b, c;
-    cache.put({a.ours, 1, 0, 0});
-    cache.put({b.ours, 1, 0, 0});
-    cache.put({c.ours, 1, 0, 0});
+    cache.put(registered(loop, a.ours, 1, 0, 0));
+    cache.put(registered(loop, b.ours, 1, 0, 0));
+    cache.put(registered(loop, c.ours, 1, 0, 0));
     EXPECT_EQ(cache.size(), 2u);
     EXPECT_FALSE(is_open(a.ours));
     EXPECT_TRUE(is_open(b.ours));
@@ -71,22 +87,32 @@ TEST(IdleConnections, DropsOneItsPeerClosed) {
     EventLoop loop;
     IdleConnections cache(loop, 2, 60'000);
     Pair a, b;
-    cache.put({a.ours, 1, 0, 0});
-    cache.put({b.ours, 2, 0, 0});
+    cache.put(registered(loop, a.ours, 1, 0, 0));
+    cache.put(registered(loop, b.ours, 2, 0, 0));
     ::close(a.theirs);
     a.theirs = -1;
     run_for(loop, 50);
     EXPECT_EQ(cache.size(), 1u);
     EXPECT_FALSE(cache.take(1));
     EXPECT_TRUE(cache.take(2));
+    loop.remove(b.ours);
     ::close(b.ours);
+}
+
+TEST(IdleConnections, BeingWritableKeepsIt) {
+    EventLoop loop;
+    IdleConnections cache(loop, 2, 60'000);
+    Pair a;
+    cache.put(registered(loop, a.ours, 1));  // writable at once: an EPOLLOUT event comes
+    run_for(loop, 50);
+    EXPECT_EQ(cache.size(), 1u);
 }
 
 TEST(IdleConnections, DropsOneThatSendsUnasked) {
     EventLoop loop;
     IdleConnections cache(loop, 2, 60'000);
     Pair a;
-    cache.put({a.ours, 1, 0, 0});
+    cache.put(registered(loop, a.ours, 1, 0, 0));
     EXPECT_EQ(::write(a.theirs, "x", 1), 1);
     run_for(loop, 50);
     EXPECT_EQ(cache.size(), 0u);
@@ -96,7 +122,7 @@ TEST(IdleConnections, TimesOut) {
     EventLoop loop;
     IdleConnections cache(loop, 2, 30);
     Pair a;
-    cache.put({a.ours, 1, 0, 0});
+    cache.put(registered(loop, a.ours, 1, 0, 0));
     run_for(loop, 100);
     EXPECT_EQ(cache.size(), 0u);
 }
@@ -105,7 +131,7 @@ TEST(IdleConnections, NoCapacityKeepsNothing) {
     EventLoop loop;
     IdleConnections cache(loop, 0, 1000);
     Pair a;
-    cache.put({a.ours, 1, 0, 0});
+    cache.put(registered(loop, a.ours, 1, 0, 0));
     EXPECT_EQ(cache.size(), 0u);
     EXPECT_FALSE(is_open(a.ours));
 }

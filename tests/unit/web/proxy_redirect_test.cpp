@@ -9,12 +9,12 @@ namespace strata::web {
 namespace {
 
 TEST(DefaultRedirect, IsTheUrlAndTheLocation) {
-    RedirectRule with_uri = default_redirect_rule("http://backend/app/", true, "/front/");
-    EXPECT_EQ(with_uri.from, "http://backend/app/");
-    EXPECT_EQ(with_uri.to, "/front/");
-    RedirectRule without = default_redirect_rule("http://127.0.0.1:8080", false, "/x/");
-    EXPECT_EQ(without.from, "http://127.0.0.1:8080/");
-    EXPECT_EQ(without.to, "/");
+    auto with_uri = default_redirect_rule("http://backend/app/", true, "/front/");
+    EXPECT_EQ(with_uri.first, "http://backend/app/");
+    EXPECT_EQ(with_uri.second, "/front/");
+    auto without = default_redirect_rule("http://127.0.0.1:8080", false, "/x/");
+    EXPECT_EQ(without.first, "http://127.0.0.1:8080/");
+    EXPECT_EQ(without.second, "/");
 }
 
 TEST(RewriteLocation, FirstMatchingPrefixWins) {
