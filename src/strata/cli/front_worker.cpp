@@ -8,6 +8,7 @@
 #include "strata/process/http_worker.h"
 #include "strata/web/access_log.h"
 #include "strata/web/front_handler.h"
+#include "strata/web/upstream_runtime.h"
 
 namespace strata::cli {
 namespace {
@@ -62,7 +63,8 @@ int run_front_worker(std::shared_ptr<const web::MainConfig> config,
     if (level_logs) level_logs->open_all();
     web::AccessLog access_log(*config);
     FrontApps apps(*config, loop);  // before the handler, which outlives none of them
-    web::FrontHandler handler(config, &access_log, &apps.handlers());
+    web::UpstreamRuntime upstreams(loop);
+    web::FrontHandler handler(config, &access_log, &apps.handlers(), &upstreams);
     net::HttpOptions base = connection_options(*config);
     net::HttpServer server(loop, handler, base);
     const std::vector<web::ListenGroup>& groups = handler.listen_groups();

@@ -99,6 +99,15 @@ void EventLoop::modify(int fd, uint32_t events, IoHandler* handler) {
     registration.handler = handler;
 }
 
+void EventLoop::rebind(int fd, IoHandler* handler) {
+    auto index = static_cast<size_t>(fd);
+    if (fd < 0 || index >= registrations_.size() || registrations_[index].handler == nullptr) {
+        log::error("rebind of {} refused: fd is not registered", fd);
+        return;
+    }
+    registrations_[index].handler = handler;
+}
+
 void EventLoop::remove(int fd) {
     auto index = static_cast<size_t>(fd);
     if (fd < 0 || index >= registrations_.size()) return;

@@ -34,6 +34,9 @@ class EventLoop {
     void add(int fd, uint32_t events, IoHandler* handler);
     void modify(int fd, uint32_t events, IoHandler* handler);
     void remove(int fd);
+    // Hands a registered fd's events to another handler without a system call (the mask
+    // stays); events of the current batch not yet dispatched go to the new handler.
+    void rebind(int fd, IoHandler* handler);
 
     // Timers fire on the loop thread; arming an armed timer re-arms it.
     void arm(Timer& timer, uint64_t after_ms);

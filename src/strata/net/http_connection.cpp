@@ -303,7 +303,7 @@ void HttpConnection::write_head(const ResponseHead& head, int64_t content_length
         w.status(head.status);
     else
         w.status_text(head.status_text);
-    w.header("Server", server).date(host_.http_date());
+    w.header("Server", server).date(head.date.empty() ? host_.http_date() : head.date);
     if (!head.content_type.empty()) w.header("Content-Type", head.content_type);
     if (content_length >= 0) w.content_length(static_cast<uint64_t>(content_length));
     if (!head.last_modified.empty()) w.header("Last-Modified", head.last_modified);

@@ -26,6 +26,7 @@ struct ResponseHead {
     std::string_view location;
     std::vector<http::Header> headers;  // written after Connection (ETag, Accept-Ranges…)
     std::string_view server;            // the Server header; empty: the connection's default
+    std::string_view date;              // the Date header; empty: the connection's clock
     // The body's length is not known up front (gzip): chunked on HTTP/1.1, the end of the
     // connection on HTTP/1.0.
     bool chunked = false;

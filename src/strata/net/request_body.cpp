@@ -9,6 +9,7 @@
 #include <string>
 
 #include "strata/base/log.h"
+#include "strata/net/temp_file.h"
 
 namespace strata::net {
 
@@ -34,12 +35,7 @@ bool RequestBodyStore::append(std::string_view bytes) {
 // Moves what is in memory to a new unlinked file (O_TMPFILE: nothing to clean up if
 // the process dies).
 bool RequestBodyStore::spool() {
-    fd_ = ::open(temp_dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {  // no O_TMPFILE there
-        std::string path = temp_dir_ + "/strata-body-XXXXXX";
-        fd_ = ::mkostemp(path.data(), O_CLOEXEC);
-        if (fd_ >= 0) ::unlink(path.c_str());
-    }
+    fd_ = open_temp_file(temp_dir_, "body");
     if (fd_ < 0) {
         log::error("could not create a temporary file for a request body in \"{}\" ({}: {})",
                    temp_dir_, errno, std::strerror(errno));

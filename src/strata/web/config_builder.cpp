@@ -43,10 +43,24 @@ LocationPattern pattern_of(const config::LocationMatch& m) {
     return {};
 }
 
+// What building servers and locations needs from the http block.
+struct HttpScope {
+    ErrorLogFiles& logs;
+    const UpstreamGroups& upstreams;
+    ImplicitUpstreams& implicit;
+};
+
 // `parent_alias`: the enclosing location's alias, if it has one.
 Status build_location(const Directive& d, const LocationSettings& parent,
-                      const std::optional<Alias>& parent_alias, ErrorLogFiles& logs,
+                      const std::optional<Alias>& parent_alias, HttpScope& scope,
                       LocationConfig& out);
+
+// The prefix a URI part in proxy_pass replaces; none where nginx refuses a URI part.
+std::optional<std::string> proxy_prefix(const LocationPattern& pattern) {
+    if (pattern.kind == LocationKind::regex || pattern.kind == LocationKind::named)
+        return std::nullopt;
+    return pattern.uri;
+}
 
 // A directive inside a location block.
 Status apply_location_directive(const Directive& c, LocationConfig& loc) {
@@ -61,6 +75,8 @@ Status apply_location_directive(const Directive& c, LocationConfig& loc) {
         return add_rewrite_step(c, loc.rewrites);
     } else if (is_app_location_directive(c.name)) {
         return apply_app_location_directive(c, loc);
+    } else if (c.name == "proxy_pass") {
+        return build_proxy_pass(c, proxy_prefix(loc.pattern), loc.proxy_pass.emplace());
     } else if (c.name == "location") {
         loc.children.emplace_back();  // built once the settings of this level are complete
     } else {
@@ -70,8 +86,9 @@ Status apply_location_directive(const Directive& c, LocationConfig& loc) {
 }
 
 // nginx serves a request whose `if` matched from the block's own location: the same
-// settings, but no try_files. Each `if` of the location gets that location here.
-void attach_if_locations(LocationConfig& loc) {
+// settings and content handler (an app, an upstream), but no try_files; a proxy_pass
+// inside the `if` replaces the location's. Each `if` of the location gets that location.
+Status attach_if_locations(LocationConfig& loc, HttpScope& scope) {
     for (RewriteStep& step : loc.rewrites) {
         if (step.kind != RewriteStep::Kind::condition) continue;
         auto inner = std::make_shared<LocationConfig>();
@@ -79,12 +96,28 @@ void attach_if_locations(LocationConfig& loc) {
         inner->where = step.where;
         inner->settings = loc.settings;
         inner->alias = loc.alias;
+        inner->app = loc.app;
+        inner->proxy_pass = loc.proxy_pass;
+        for (const Directive& d : step.location_directives) {
+            if (Status s = build_proxy_pass(d, std::nullopt, inner->proxy_pass.emplace()); !s)
+                return s;
+            if (Status s = bind_proxy_pass(*inner->proxy_pass, scope.upstreams, scope.implicit); !s)
+                return s;
+        }
         step.if_location = std::move(inner);
     }
+    return success();
+}
+
+// One content handler per location: an app or an upstream.
+Status check_content_handler(const LocationConfig& loc) {
+    if (loc.app && loc.proxy_pass)
+        return fail(loc.proxy_pass->where, "\"proxy_pass\" and \"wsgi_app\" in one location");
+    return success();
 }
 
 Status build_location(const Directive& d, const LocationSettings& parent,
-                      const std::optional<Alias>& parent_alias, ErrorLogFiles& logs,
+                      const std::optional<Alias>& parent_alias, HttpScope& scope,
                       LocationConfig& out) {
     auto match = config::parse_location_args(d);
     if (!match) return Err{match.error()};
@@ -99,15 +132,19 @@ Status build_location(const Directive& d, const LocationSettings& parent,
     for (const Directive& c : d.block)
         if (Status s = apply_location_directive(c, out); !s) return s;
     if (Status s = check_app_mount(out); !s) return s;
+    if (Status s = check_content_handler(out); !s) return s;
+    if (out.proxy_pass)
+        if (Status s = bind_proxy_pass(*out.proxy_pass, scope.upstreams, scope.implicit); !s)
+            return s;
     if (!out.alias && !out.settings.root) out.alias = parent_alias;
     merge(out.settings, parent);
     compile_derived(out.settings);
-    resolve_error_logs(out.settings, logs);
-    attach_if_locations(out);
+    resolve_error_logs(out.settings, scope.logs);
+    if (Status s = attach_if_locations(out, scope); !s) return s;
     size_t child = 0;
     for (const Directive& c : d.block)
         if (c.name == "location")
-            if (Status s = build_location(c, out.settings, out.alias, logs, out.children[child++]);
+            if (Status s = build_location(c, out.settings, out.alias, scope, out.children[child++]);
                 !s)
                 return s;
     return success();
@@ -166,7 +203,7 @@ Status apply_server_directive(const Directive& c, ServerConfig& server) {
     return success();
 }
 
-Status build_server(const Directive& d, const LocationSettings& http, ErrorLogFiles& logs,
+Status build_server(const Directive& d, const LocationSettings& http, HttpScope& scope,
                     ServerConfig& server) {
     server.where = d.where;
     for (const Directive& c : d.block)
@@ -181,12 +218,12 @@ Status build_server(const Directive& d, const LocationSettings& http, ErrorLogFi
     if (server.names.empty()) server.names = parse_server_name("").value();
     merge(server.settings, http);
     compile_derived(server.settings);
-    resolve_error_logs(server.settings, logs);
+    resolve_error_logs(server.settings, scope.logs);
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "location")
             if (Status s =
-                    build_location(c, server.settings, std::nullopt, logs, server.locations[i++]);
+                    build_location(c, server.settings, std::nullopt, scope, server.locations[i++]);
                 !s)
                 return s;
     return success();
@@ -235,12 +272,11 @@ Status build_http(const Directive& d, const std::string& prefix, HttpConfig& htt
     apply_defaults(http.settings);
     compile_derived(http.settings);
     resolve_error_logs(http.settings, *http.error_log_files);
+    HttpScope scope{*http.error_log_files, http.upstreams, http.implicit_upstreams};
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "server")
-            if (Status s = build_server(c, http.settings, *http.error_log_files, http.servers[i++]);
-                !s)
-                return s;
+            if (Status s = build_server(c, http.settings, scope, http.servers[i++]); !s) return s;
     if (Status s = check_default_servers(http); !s) return s;
     return check_upstream_groups(d.block, http.upstreams);
 }

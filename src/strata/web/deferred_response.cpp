@@ -64,7 +64,7 @@ std::optional<net::ResponseHead> DeferredResponse::filtered(const net::ResponseH
         return std::nullopt;
     }
     net::ResponseHead out = head;
-    out.server = {};  // the front server's own Server field, as nginx replaces an upstream's
+    if (!keep_server_) out.server = {};  // the front server's own, as nginx replaces an upstream's
     move_content_type_into_head(out);
     add_header_filter(ctx(), out, -1);
     return out;

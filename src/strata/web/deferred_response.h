@@ -41,6 +41,13 @@ class DeferredResponse final : public net::Exchange {
     uint64_t unsent_bytes() const override;
     void set_observer(net::ExchangeObserver* observer) override { out().set_observer(observer); }
 
+    // The request's detached context, alive as long as this response.
+    RequestContext& context() { return *request_.ctx; }
+    // An error page answered in place of the streamed head: the body goes nowhere.
+    bool discarding() const { return discarding_; }
+    // The head's Server field is the upstream's, passed on by proxy_pass_header.
+    void keep_upstream_server() { keep_server_ = true; }
+
   private:
     DeferredResponse(const RequestContext& ctx, bool intercept_errors);
 
@@ -57,6 +64,7 @@ class DeferredResponse final : public net::Exchange {
     bool intercept_errors_;
     bool discarding_ = false;  // an error page answered: the app's body goes nowhere
     bool gzip_failed_ = false;
+    bool keep_server_ = false;
     std::unique_ptr<GzipEncoder> gzip_;
     std::string packed_;
 };

@@ -14,7 +14,14 @@ std::unique_ptr<RequestContext> copy_context(const RequestContext& from, net::Ex
     copy->request_host = from.request_host;
     copy->captures = from.captures;
     copy->user_variables = from.user_variables;
+    copy->upstreams = from.upstreams;
     copy->internal_redirects = from.internal_redirects;
+    copy->uri_unchanged = from.uri_unchanged;
+    copy->internal = from.internal;
+    copy->rewritten_here = from.rewritten_here;
+    copy->proxy_host = from.proxy_host;
+    copy->proxy_port = from.proxy_port;
+    copy->upstream_tries = from.upstream_tries;
     copy->error_status = from.error_status;
     copy->is_head = from.is_head;
     copy->method = from.method;

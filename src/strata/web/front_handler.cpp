@@ -51,6 +51,8 @@ std::string_view query_of(std::string_view target) {
     return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
 }
 
+}  // namespace
+
 // A relative Location made absolute as nginx does: scheme, host (the server's name
 // with server_name_in_redirect), and the port unless it is 80.
 std::string absolute_location(const RequestContext& ctx, std::string_view location) {
@@ -65,6 +67,8 @@ std::string absolute_location(const RequestContext& ctx, std::string_view locati
     std::string port_text = *s.port_in_redirect && port != 80 ? ":" + std::to_string(port) : "";
     return "http://" + host + port_text + std::string(location);
 }
+
+namespace {
 
 // `return status [text]` with its text already expanded; no text given means the
 // error page for error statuses.
@@ -157,11 +161,12 @@ void respond_redirect(RequestContext& ctx, int status, std::string_view location
 }
 
 FrontHandler::FrontHandler(std::shared_ptr<const MainConfig> config, AccessLog* access_log,
-                           const MountedApps* apps)
+                           const MountedApps* apps, UpstreamRuntime* upstreams)
     : config_(std::move(config)),
       groups_(group_by_listen_address(config_->http)),
       access_log_(access_log),
-      apps_(apps) {}
+      apps_(apps),
+      upstreams_(upstreams) {}
 
 const ListenGroup& FrontHandler::group_of(const net::ListenerInfo& listener) const {
     size_t tag = static_cast<size_t>(listener.tag);
@@ -204,6 +209,7 @@ void FrontHandler::handle(net::Exchange& exchange) {
     LoggingExchange logged(exchange, access_log_);  // every answer goes through it
     RequestContext ctx(logged, *config_, files_);
     ctx.apps = apps_;
+    ctx.upstreams = upstreams_;
     logged.set_context(ctx);
     const http::RequestHead& head = exchange.request();
     const ListenGroup& group = group_of(exchange.listener());
@@ -239,6 +245,7 @@ void run_location_phase(RequestContext& ctx) {
         return run_content_phase(ctx);
     }
     ctx.location = found.node;
+    ctx.rewritten_here = false;
     use_options_of_level(ctx);
     // A prefix location keeps the $1… of an earlier rewrite; a regex one replaces them.
     if (found.node->pattern.regex)
@@ -253,6 +260,8 @@ void internal_redirect(RequestContext& ctx, std::string_view uri_with_args) {
     if (!uri) return finish_with_error(ctx, 400);
     ctx.uri = std::move(uri.value());
     if (q != std::string_view::npos) ctx.args = std::string(uri_with_args.substr(q + 1));
+    ctx.uri_unchanged = false;
+    ctx.internal = true;
     run_server_phase(ctx);
 }
 

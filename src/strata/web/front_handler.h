@@ -21,8 +21,9 @@ class FrontHandler final : public net::HttpHandler {
   public:
     // `access_log`, when given, receives a line per response; `apps`, the handlers of
     // the apps the configuration mounts. Both outlive the handler.
+    // `upstreams`, the worker's proxy state, also outlives it (null: no proxying).
     explicit FrontHandler(std::shared_ptr<const MainConfig> config, AccessLog* access_log = nullptr,
-                          const MountedApps* apps = nullptr);
+                          const MountedApps* apps = nullptr, UpstreamRuntime* upstreams = nullptr);
     void handle(net::Exchange& exchange) override;
     // The options of the location a request with a body will reach (nginx's
     // client_max_body_size and client_body_timeout are the location's).
@@ -42,6 +43,7 @@ class FrontHandler final : public net::HttpHandler {
     std::vector<ListenGroup> groups_;
     AccessLog* access_log_ = nullptr;
     const MountedApps* apps_ = nullptr;
+    UpstreamRuntime* upstreams_ = nullptr;
     FileCache files_;  // stat() and small-file reads shared within a clock tick
 };
 
@@ -53,6 +55,9 @@ void finish_with_error(RequestContext& ctx, int status);
 // error_page: an error becomes an internal redirect to its page, else nginx's built-in
 // page; nothing is written to the error log (finish_with_error() also says why).
 void answer_with_error_page(RequestContext& ctx, int status);
+// A relative Location made absolute as nginx's header filter does (absolute_redirect,
+// server_name_in_redirect, port_in_redirect); others as they are.
+std::string absolute_location(const RequestContext& ctx, std::string_view location);
 // A redirect with nginx's page; a relative `location` is made absolute as nginx does.
 void respond_redirect(RequestContext& ctx, int status, std::string_view location);
 void respond_with(RequestContext& ctx, net::ResponseHead& head, std::string_view body);

@@ -82,6 +82,7 @@ void merge(LocationSettings& c, const LocationSettings& p) {
     inherit(c.gzip_min_length, p.gzip_min_length);
     inherit(c.gzip_comp_level, p.gzip_comp_level);
     inherit(c.access_logs, p.access_logs);
+    merge(c.proxy, p.proxy);
     if (!c.error_logs) {  // the parent's set, whole (nginx does not combine levels)
         c.error_logs = p.error_logs;
         c.error_log = p.error_log;
@@ -130,6 +131,7 @@ void apply_defaults(LocationSettings& s) {
     default_to(s.gzip_disable, std::vector<std::string>{});
     default_to(s.gzip_min_length, 20);
     default_to(s.gzip_comp_level, 1);
+    apply_proxy_defaults(s.proxy);
     default_to(s.access_logs,
                std::vector<std::pair<std::string, std::string>>{{"logs/access.log", "combined"}});
 }

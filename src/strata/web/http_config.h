@@ -18,6 +18,8 @@
 #include "strata/web/level_error_logs.h"
 #include "strata/web/location_match.h"
 #include "strata/web/log_format.h"
+#include "strata/web/proxy_pass.h"
+#include "strata/web/proxy_settings.h"
 #include "strata/web/rewrite.h"
 #include "strata/web/server_names.h"
 #include "strata/web/symlink_policy.h"
@@ -77,6 +79,7 @@ struct LocationSettings {
     std::shared_ptr<const GzipOptions> gzip_compiled;
     // What the connection applies while this level handles a request.
     std::shared_ptr<const net::RequestOptions> request_options;
+    ProxySettings proxy;  // proxy_set_header, proxy_*_timeout, proxy_buffers…
 };
 
 // Fills every unset field of `child` from `parent`.
@@ -135,7 +138,8 @@ struct LocationConfig {
     LocationSettings settings;  // merged: complete after loading
     // Inherited, as nginx does, by nested locations that set neither root nor alias.
     std::optional<Alias> alias;
-    std::optional<AppMount> app;  // the location's content comes from an app
+    std::optional<AppMount> app;          // the location's content comes from an app
+    std::optional<ProxyPass> proxy_pass;  // … or from an upstream
     std::vector<std::string> try_files;
     RewriteScript rewrites;  // nginx's rewrite phase, after the location is found
     std::vector<LocationConfig> children;
@@ -163,6 +167,7 @@ struct HttpConfig {
     std::vector<ServerConfig> servers;
     std::map<std::string, LogFormat> log_formats;  // compiled; "combined" built in
     UpstreamGroups upstreams;                      // upstream {} blocks, by lower-case name
+    ImplicitUpstreams implicit_upstreams;          // made by proxy_pass from addresses
     AppRuntime app_runtime;
     LocationSettings settings;
     // The files of every error_log in http, servers and locations; the settings point

@@ -13,8 +13,11 @@
 #include "strata/web/file_cache.h"
 #include "strata/web/http_config.h"
 #include "strata/web/mounted_apps.h"
+#include "strata/web/upstream_state.h"
 
 namespace strata::web {
+
+class UpstreamRuntime;
 
 // nginx stops after this many internal redirects (try_files, error_page, rewrite).
 inline constexpr int kMaxInternalRedirects = 10;
@@ -28,15 +31,23 @@ struct RequestContext {
     FileCache& files;  // the worker's
     const ServerConfig* server = nullptr;
     const LocationConfig* location = nullptr;
-    const MountedApps* apps = nullptr;  // the worker's app handlers; null: none started
-    std::string uri;           // decoded, normalised; changes with internal redirects
-    std::string args;          // the query string, without "?"
+    const MountedApps* apps = nullptr;     // the worker's app handlers; null: none started
+    UpstreamRuntime* upstreams = nullptr;  // the worker's proxy state; null: no proxying
+    std::string uri;                       // decoded, normalised; changes with internal redirects
+    std::string args;                      // the query string, without "?"
     std::string host;          // normalised Host, or the server's first name when absent ($host)
     std::string request_host;  // normalised Host as sent; empty when absent
     std::vector<std::string> captures;  // of the last regex matched, $0..$9
     // Variables made by `set`, by lower-case name.
     std::map<std::string, std::string, std::less<>> user_variables;
     int internal_redirects = 0;
+    // How the URI came to be, which decides what proxy_pass sends (nginx's
+    // valid_unparsed_uri, r->internal and !valid_location).
+    bool uri_unchanged = true;           // no rewrite, redirect or `set $args` touched it
+    bool internal = false;               // a rewrite or an internal redirect happened
+    bool rewritten_here = false;         // `rewrite … break` changed it in this location
+    std::string proxy_host, proxy_port;  // $proxy_host, $proxy_port while proxying
+    UpstreamTries upstream_tries;        // $upstream_addr, $upstream_status…
     int error_status = 0;  // set while serving an error_page: the status to answer with
     bool is_head = false;
     // The method the content handlers see: an error_page redirect turns all but HEAD into

@@ -17,11 +17,13 @@ namespace strata::web {
 // before formatting one.
 bool request_log_takes(const RequestContext& ctx, log::Level level);
 
-// Writes `message` with the request's context appended.
-void log_request(const RequestContext& ctx, log::Level level, std::string_view message);
+// Writes `message` with the request's context appended; `upstream`, when given, is the
+// URL of the upstream the request was going to (nginx's `upstream: "…"`).
+void log_request(const RequestContext& ctx, log::Level level, std::string_view message,
+                 std::string_view upstream = {});
 
-// The context nginx appends: client, server, request line, host and referrer (the last
-// two only when the request sent them).
-std::string request_log_context(const RequestContext& ctx);
+// The context nginx appends: client, server, request line, upstream, host and referrer
+// (the last two only when the request sent them).
+std::string request_log_context(const RequestContext& ctx, std::string_view upstream = {});
 
 }  // namespace strata::web

@@ -173,6 +173,10 @@ Status add_if(const Directive& d, RewriteScript& script) {
     if (!condition) return Err{condition.error()};
     step.condition = std::move(condition.value());
     for (const Directive& c : d.block) {
+        if (c.name == "proxy_pass") {  // the schema allows it in a location's `if` only
+            step.location_directives.push_back(c);
+            continue;
+        }
         if (!is_rewrite_directive(c.name))
             return fail(c.where, "\"" + c.name + "\" directive inside \"if\" is not supported yet");
         if (Status s = add_rewrite_step(c, step.block); !s) return s;
@@ -306,6 +310,9 @@ Flow run_rewrite(const Step& step, RequestContext& ctx, RewriteOutcome& out) {
     else if (!step.keep_args)
         ctx.args.clear();
     ctx.uri = std::move(uri);
+    ctx.uri_unchanged = false;
+    ctx.internal = true;
+    if (step.flag == Step::Flag::stop) ctx.rewritten_here = true;
     out.kind = step.flag == Step::Flag::stop ? RewriteOutcome::Kind::proceed
                                              : RewriteOutcome::Kind::uri_changed;
     return step.flag == Step::Flag::none ? Flow::next : Flow::stop;
@@ -313,10 +320,12 @@ Flow run_rewrite(const Step& step, RequestContext& ctx, RewriteOutcome& out) {
 
 void run_set(const Step& step, RequestContext& ctx) {
     std::string value = expand_variables(step.text, ctx);
-    if (step.name == "args")
+    if (step.name == "args") {
         ctx.args = std::move(value);
-    else
+        ctx.uri_unchanged = false;  // nginx: the client's URI no longer says it
+    } else {
         ctx.user_variables[step.name] = std::move(value);
+    }
 }
 
 Flow run_steps(const RewriteScript& script, RequestContext& ctx, RewriteOutcome& out) {

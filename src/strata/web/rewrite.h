@@ -54,6 +54,8 @@ struct RewriteStep {
     // In a location: nginx serves a request whose `if` matched from the block's own
     // location, which inherits the settings but not try_files.
     std::shared_ptr<const LocationConfig> if_location;
+    // Directives of the `if` block that configure its location (proxy_pass).
+    std::vector<config::Directive> location_directives;
 };
 
 // Directives that belong to the script (rewrite_log and uninitialized_variable_warn

@@ -274,6 +274,7 @@ const std::map<std::string_view, Setter>& setters() {
 
 Status apply_setting(const Directive& d, LocationSettings& s, bool& handled) {
     handled = true;
+    if (is_proxy_setting(d.name)) return apply_proxy_setting(d, s.proxy);
     auto it = setters().find(d.name);
     if (it == setters().end()) {
         handled = false;

@@ -12,6 +12,7 @@
 #include "strata/web/autoindex.h"
 #include "strata/web/file_response.h"
 #include "strata/web/front_handler.h"
+#include "strata/web/proxy_content.h"
 #include "strata/web/variables.h"
 
 namespace strata::web {
@@ -146,6 +147,7 @@ void run_try_files(RequestContext& ctx) {
         if (want_directory ? kind == PathKind::directory : kind == PathKind::file) {
             if (uri.data() != ctx.uri.data()) ctx.uri.assign(uri);  // else it is ctx.uri
             // The location's own content handler then runs, as in nginx: an app's too.
+            if (ctx.location->proxy_pass) return serve_proxy(ctx);
             return ctx.location->app ? serve_app(ctx) : serve_static(ctx);
         }
     }
@@ -196,6 +198,7 @@ std::string map_uri_to_path(const RequestContext& ctx, std::string_view uri) {
 void run_content_phase(RequestContext& ctx) {
     if (ctx.location && !ctx.location->try_files.empty()) return run_try_files(ctx);
     if (ctx.location && ctx.location->app) return serve_app(ctx);
+    if (ctx.location && ctx.location->proxy_pass) return serve_proxy(ctx);
     serve_static(ctx);
 }
 

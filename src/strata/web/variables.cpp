@@ -59,6 +59,27 @@ std::string request_filename(const RequestContext& ctx) {
     return document_root(ctx) + ctx.uri;
 }
 
+// nginx's $proxy_add_x_forwarded_for: the client's X-Forwarded-For fields, then its
+// address.
+std::string forwarded_for(const RequestContext& ctx) {
+    std::string out;
+    for (const http::Header& h : ctx.exchange.request().headers) {
+        if (!http::iequals(h.name, "X-Forwarded-For")) continue;
+        out.append(h.value);
+        out += ", ";
+    }
+    return out + ctx.exchange.peer().text();
+}
+
+std::optional<std::string> proxy_value(std::string_view name, const RequestContext& ctx) {
+    if (auto variable = upstream_variable(name))
+        return format_upstream_variable(*variable, ctx.upstream_tries);
+    if (name == "proxy_host") return ctx.proxy_host;
+    if (name == "proxy_port") return ctx.proxy_port;
+    if (name == "proxy_add_x_forwarded_for") return forwarded_for(ctx);
+    return std::nullopt;
+}
+
 std::optional<std::string> named_value(std::string_view name, const RequestContext& ctx) {
     const http::RequestHead& head = ctx.exchange.request();
     std::string_view target = head.target;
@@ -84,7 +105,7 @@ std::optional<std::string> named_value(std::string_view name, const RequestConte
     if (name == "content_type") return header_value(head, "content_type");
     if (name == "pid") return std::to_string(getpid());
     if (name == "nginx_version" || name == "strata_version") return "0.1.0";
-    return std::nullopt;
+    return proxy_value(name, ctx);
 }
 
 // A variable made by `set`; nginx's variable names ignore case.
@@ -136,8 +157,12 @@ bool is_known_variable(std::string_view name) {
                                                   "content_type",
                                                   "pid",
                                                   "nginx_version",
-                                                  "strata_version"};
+                                                  "strata_version",
+                                                  "proxy_host",
+                                                  "proxy_port",
+                                                  "proxy_add_x_forwarded_for"};
     if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') return true;
+    if (upstream_variable(name)) return true;
     if (starts_with(name, "http_") || starts_with(name, "arg_"))
         return name.find('_') + 1 < name.size();
     for (std::string_view known : kNames)

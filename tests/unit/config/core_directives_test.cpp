@@ -177,6 +177,29 @@ const Case kCases[] = {
      "D/nginx.conf:1: \"ip_hash\" directive is not allowed here"},
     {"events{} http { upstream u { listen 80; } }",
      "D/nginx.conf:1: \"listen\" directive is not allowed here"},
+    // the proxy
+    {"events{} http { server { location / { proxy_pass http://u; proxy_set_header A $host; "
+     "proxy_http_version 1.1; proxy_buffers 8 4k; proxy_next_upstream error http_502; "
+     "proxy_read_timeout 5s; if ($args) { proxy_pass http://v; } } } }",
+     "ok"},
+    {"events{} http { proxy_pass http://u; }",
+     "D/nginx.conf:1: \"proxy_pass\" directive is not allowed here"},
+    {"events{} http { server { proxy_pass http://u; } }",
+     "D/nginx.conf:1: \"proxy_pass\" directive is not allowed here"},
+    {"events{} http { server { location / { proxy_pass http://u; proxy_pass http://v; } } }",
+     "D/nginx.conf:1: \"proxy_pass\" directive is duplicate"},
+    {"events{} http { server { location / { proxy_pass http://$nope; } } }",
+     "D/nginx.conf:1: unknown \"nope\" variable"},
+    {"events{} http { proxy_http_version 2.0; }", "D/nginx.conf:1: invalid value \"2.0\""},
+    {"events{} http { proxy_next_upstream error http_501; }",
+     "D/nginx.conf:1: invalid value \"http_501\""},
+    {"events{} http { proxy_buffers 0 4k; }",
+     "D/nginx.conf:1: \"proxy_buffers\" directive invalid value"},
+    {"events{} http { proxy_buffering maybe; }",
+     "D/nginx.conf:1: invalid value \"maybe\" in \"proxy_buffering\" directive, it must be "
+     "\"on\" or \"off\""},
+    {"events{} http { proxy_connect_timeout 1x; }",
+     "D/nginx.conf:1: \"proxy_connect_timeout\" directive invalid value"},
 };
 
 class CoreDirectiveCases : public ::testing::TestWithParam<Case> {};
@@ -248,7 +271,12 @@ TEST(CoreDirectives, KnowsEveryDirectiveOfTheSeedAndTheNextOnes) {
                              "break",
                              "return",
                              "limit_except",
-                             "upstream"}) {
+                             "upstream",
+                             "proxy_pass",
+                             "proxy_set_header",
+                             "proxy_redirect",
+                             "proxy_buffering",
+                             "proxy_next_upstream"}) {
         EXPECT_TRUE(registry.knows(name)) << name;
     }
 }

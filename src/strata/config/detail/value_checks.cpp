@@ -113,6 +113,31 @@ Status check_set(const Directive& directive, const BlockFrame&) {
     return fail(directive.where, "invalid variable name \"" + target + "\"");
 }
 
+Status check_proxy_http_version(const Directive& directive, const BlockFrame&) {
+    return check_one_of(directive, {"1.0", "1.1"});
+}
+
+// A bitmask slot: every word must be a known condition, else `invalid value "x"`.
+Status check_proxy_next_upstream(const Directive& directive, const BlockFrame&) {
+    static constexpr std::string_view kConditions[] = {
+        "error",    "timeout",  "invalid_header", "http_500", "http_502",       "http_503",
+        "http_504", "http_403", "http_404",       "http_429", "non_idempotent", "updating",
+        "off"};
+    for (const std::string& word : directive.args)
+        if (std::find(std::begin(kConditions), std::end(kConditions), word) ==
+            std::end(kConditions))
+            return fail(directive.where, "invalid value \"" + word + "\"");
+    return success();
+}
+
+// nginx's bufs slot: a positive count and a positive size.
+Status check_buffers(const Directive& directive, const BlockFrame&) {
+    auto number = number_value(directive.args.at(0));
+    auto size = size_value(directive.args.at(1));
+    if (number && *number > 0 && size && *size > 0) return success();
+    return fail(directive.where, "\"" + directive.name + "\" directive invalid value");
+}
+
 Status check_upstream_keepalive(const Directive& directive, const BlockFrame&) {
     const std::string& value = directive.args.at(0);
     auto connections = number_value(value);

@@ -21,6 +21,12 @@ Status check_if_modified_since(const Directive& directive, const BlockFrame& fra
 Status check_error_log(const Directive& directive, const BlockFrame& frame);
 Status check_log_format(const Directive& directive, const BlockFrame& frame);
 Status check_set(const Directive& directive, const BlockFrame& frame);
+// proxy_http_version 1.0 | 1.1
+Status check_proxy_http_version(const Directive& directive, const BlockFrame& frame);
+// proxy_next_upstream: off, or nginx's conditions (error, timeout, http_500…).
+Status check_proxy_next_upstream(const Directive& directive, const BlockFrame& frame);
+// NUMBER SIZE, as proxy_buffers takes them.
+Status check_buffers(const Directive& directive, const BlockFrame& frame);
 // `keepalive N` in an upstream: a positive number.
 Status check_upstream_keepalive(const Directive& directive, const BlockFrame& frame);
 
