@@ -14,13 +14,6 @@ std::string_view to_string(Version version) {
     return "";
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
 std::string_view RequestHead::find(std::string_view name) const {
     for (const Header& h : headers)
         if (iequals(h.name, name)) return h.value;

@@ -41,7 +41,13 @@ struct RequestHead {
 inline char ascii_lower(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
 }
-// ASCII case-insensitive equality (field names, tokens).
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality (field names, tokens). Inline: most calls compare
+// names of different lengths, which costs one test here and no call.
+inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
 
 }  // namespace strata::http

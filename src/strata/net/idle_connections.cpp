@@ -1,6 +1,9 @@
 #include "strata/net/idle_connections.h"
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include "strata/net/socket_io.h"
 
@@ -21,9 +24,15 @@ class IdleConnections::Idle final : public IoHandler {
 
     // Anything to read on an idle connection ends it: a close, a reset, or bytes no
     // request asked for (which would be mistaken for the next response). Being
-    // writable means nothing.
+    // writable means nothing, and neither does a readiness left over from the answer
+    // its last user read (edge-triggered, the data that raised it may be gone): the
+    // socket is asked, as nginx's keepalive module does.
     void on_io(uint32_t events) override {
-        if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) owner_.close(position_);
+        if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
+        char byte;
+        ssize_t n = ::recv(kept_.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        owner_.close(position_);
     }
 
     Kept release() {

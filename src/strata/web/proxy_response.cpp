@@ -50,9 +50,18 @@ std::string_view status_text(const http::ResponseHead& upstream,
 
 }  // namespace
 
+// Only names starting with these letters are in the fixed lists: the others (most of
+// an answer's fields) need no comparison with them.
+bool may_be_listed(std::string_view name) {
+    char first = name.empty() ? '\0' : http::ascii_lower(name.front());
+    return first == 'c' || first == 'd' || first == 'k' || first == 's' || first == 't' ||
+           first == 'x';
+}
+
 bool passes_upstream_field(std::string_view name, const UpstreamHeaderRules& rules) {
+    if (!rules.hide.empty() && listed(rules.hide, name)) return false;
+    if (!may_be_listed(name)) return true;
     if (listed(kNeverPassed, name)) return false;
-    if (listed(rules.hide, name)) return false;
     return !listed(kHiddenByDefault, name) || listed(rules.pass, name);
 }
 
@@ -63,6 +72,7 @@ net::ResponseHead forwarded_head(const http::ResponseHead& upstream,
     net::ResponseHead head;
     head.status = upstream.status;
     head.status_text = status_text(upstream, store);
+    head.headers.reserve(upstream.headers.size());
     for (const http::Header& h : upstream.headers) {
         if (!passes_upstream_field(h.name, rules)) continue;
         if (iequals(h.name, "Server")) {

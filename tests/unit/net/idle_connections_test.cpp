@@ -33,8 +33,8 @@ struct Ignore final : IoHandler {
 };
 
 // Registered as the proxy registers its upstream connections.
-IdleConnections::Kept registered(EventLoop& loop, int fd, std::size_t key,
-                                 uint64_t requests = 0, uint64_t opened_ms = 0) {
+IdleConnections::Kept registered(EventLoop& loop, int fd, std::size_t key, uint64_t requests = 0,
+                                 uint64_t opened_ms = 0) {
     static Ignore ignore;
     loop.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &ignore);
     return {fd, key, requests, opened_ms};
@@ -97,6 +97,20 @@ TEST(IdleConnections, DropsOneItsPeerClosed) {
     EXPECT_TRUE(cache.take(2));
     loop.remove(b.ours);
     ::close(b.ours);
+}
+
+// A readiness whose data its last user already read is no reason to close it.
+TEST(IdleConnections, StaleReadinessKeepsIt) {
+    EventLoop loop;
+    IdleConnections cache(loop, 2, 60'000);
+    Pair a;
+    EXPECT_EQ(::write(a.theirs, "x", 1), 1);  // raises EPOLLIN once registered
+    IdleConnections::Kept kept = registered(loop, a.ours, 1);
+    char byte;
+    EXPECT_EQ(::read(a.ours, &byte, 1), 1);  // the user read it before letting it go
+    cache.put(kept);
+    run_for(loop, 50);
+    EXPECT_EQ(cache.size(), 1u);
 }
 
 TEST(IdleConnections, BeingWritableKeepsIt) {
