@@ -19,10 +19,10 @@ Result<MainConfig, config::ConfigError> load(const std::string& http_block) {
 
 std::string error_of(const std::string& http_block) {
     auto loaded = load(http_block);
-    return loaded.ok() ? "(loaded)"
-                       : loaded.error().where.file + ":" +
-                             std::to_string(loaded.error().where.line) + ": " +
-                             loaded.error().message;
+    return loaded.ok()
+               ? "(loaded)"
+               : loaded.error().where.file + ":" + std::to_string(loaded.error().where.line) +
+                     ": " + loaded.error().message;
 }
 
 TEST(AppConfig, MountsWithTheirSettingsAndTheRuntime) {

@@ -70,9 +70,8 @@ class DeferredResponseTest : public testing::Test {
 };
 
 TEST_F(DeferredResponseTest, TheHeadIsTheFrontServersWithTheAppsFields) {
-    auto r = through("GET /app HTTP/1.1", false, [](DeferredResponse& d) {
-        d.respond(app_head(200, "text/plain"), "hello");
-    });
+    auto r = through("GET /app HTTP/1.1", false,
+                     [](DeferredResponse& d) { d.respond(app_head(200, "text/plain"), "hello"); });
     EXPECT_EQ(r.responses, 1);
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.content_type, "text/plain");  // moved into the head, out of the fields
