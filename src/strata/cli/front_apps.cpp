@@ -18,8 +18,12 @@ FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop) {
     // SCHED_BATCH, so handing a request over on a shared core does not switch threads
     // at once, one request at a time (see gateway/app_handler.cpp).
     gateway::run_as_batch_thread();
+    std::map<std::string, net::HttpHandler*> by_key;  // mounts alike share a handler
     for (const web::AppMount* mount : mounts) {
-        if (mounted_.count(mount->key())) continue;
+        if (auto same = by_key.find(mount->key()); same != by_key.end()) {
+            mounted_.emplace(mount, same->second);
+            continue;
+        }
         gateway::App* app = app_for(*mount, static_cast<unsigned>(config.worker_processes));
         if (!app) continue;
         gateway::AppHandlerOptions options;
@@ -29,7 +33,8 @@ FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop) {
             if (request_done_) request_done_();
         };
         handlers_.push_back(std::make_unique<gateway::AppHandler>(loop, *app, options));
-        mounted_.emplace(mount->key(), handlers_.back().get());
+        by_key.emplace(mount->key(), handlers_.back().get());
+        mounted_.emplace(mount, handlers_.back().get());
     }
 }
 

@@ -28,7 +28,7 @@ std::vector<const AppMount*> app_mounts(const HttpConfig& http) {
 // reach: 502, with the reason in the error log.
 void serve_app(RequestContext& ctx) {
     const AppMount& mount = *ctx.location->app;
-    auto handler = ctx.apps ? ctx.apps->find(mount.key()) : MountedApps::const_iterator();
+    auto handler = ctx.apps ? ctx.apps->find(&mount) : MountedApps::const_iterator();
     if (!ctx.apps || handler == ctx.apps->end()) {
         log_request(ctx, log::Level::error, "app \"" + mount.app + "\" is not running");
         return answer_with_error_page(ctx, 502);
