@@ -11,7 +11,8 @@ Result<FrontConfig, config::ConfigError> load_front_config(const ConfigPaths& pa
     auto loaded = config::load_config(paths.conf_file, options);
     if (!loaded) return Err{loaded.error()};
     const std::vector<config::Directive>& main = loaded->directives;
-    auto built = web::build_main_config(main, paths.prefix);
+    std::string conf_prefix = paths.conf_file.substr(0, paths.conf_file.rfind('/') + 1);
+    auto built = web::build_main_config(main, paths.prefix, conf_prefix);
     if (!built) return Err{built.error()};
     return FrontConfig{std::move(loaded.value()),
                        std::make_shared<const web::MainConfig>(std::move(built.value()))};

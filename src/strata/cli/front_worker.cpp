@@ -8,6 +8,7 @@
 #include "strata/process/http_worker.h"
 #include "strata/web/access_log.h"
 #include "strata/web/front_handler.h"
+#include "strata/web/server_names.h"
 #include "strata/web/upstream_runtime.h"
 
 namespace strata::cli {
@@ -20,16 +21,32 @@ net::HttpOptions connection_options(const web::MainConfig& config) {
     return o;
 }
 
+// A TLS address: the default server's certificates, or those of the server a client
+// names with SNI (chosen as Host chooses it).
+std::shared_ptr<const net::TlsListener> tls_listener(const web::ListenGroup& group) {
+    auto listener = std::make_shared<net::TlsListener>();
+    listener->default_context = group.default_server->tls;
+    listener->context_for_name = [&group](std::string_view name) -> const net::TlsContext* {
+        const web::ServerConfig* no_server = nullptr;  // no name matches: keep the default
+        auto host = web::normalize_host(name);
+        if (!host) return nullptr;
+        const web::ServerConfig* server = web::select_server(group.servers, *host, no_server);
+        return server ? server->tls.get() : nullptr;
+    };
+    return listener;
+}
+
 // nginx reads a request head with the settings of the address's default server
 // (client_header_timeout, large_client_header_buffers), and applies that server's
 // settings until the request's own server and location are known.
 net::ListenerOptions listener_options(const web::ListenGroup& group, const net::HttpOptions& base) {
     const web::LocationSettings& s = group.default_server->settings;
-    net::ListenerOptions o{base, *s.request_options};
+    net::ListenerOptions o{base, *s.request_options, nullptr};
     o.http.client_header_timeout_ms = *s.client_header_timeout_ms;
     o.http.parser.limits.request_line = *s.large_header_buffer_size;
     o.http.parser.limits.field_line = *s.large_header_buffer_size;
     o.http.parser.limits.body = o.request.body_limit;
+    if (group.ssl) o.tls = tls_listener(group);
     return o;
 }
 

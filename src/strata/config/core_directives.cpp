@@ -190,6 +190,19 @@ constexpr auto kSpecs = std::to_array<DirectiveSpec>({
     simple("wsgi_timeout", kHttp, arity::one, kOnce, check_time_ms),
     simple("wsgi_max_requests", kHttp, arity::one, kOnce, check_number),
 
+    // TLS (ngx_http_ssl_module): a server's certificates and handshake settings
+    simple("ssl_certificate", kHttpServer, arity::one, kRepeat),
+    simple("ssl_certificate_key", kHttpServer, arity::one, kRepeat),
+    simple("ssl_protocols", kHttpServer, arity::one_or_more),
+    simple("ssl_ciphers", kHttpServer, arity::one),
+    flag("ssl_prefer_server_ciphers", kHttpServer),
+    simple("ssl_session_cache", kHttpServer, Arity{1, 2}),
+    simple("ssl_session_timeout", kHttpServer, arity::one),
+    flag("ssl_session_tickets", kHttpServer),
+    simple("ssl_dhparam", kHttpServer, arity::one),
+    simple("ssl_ecdh_curve", kHttpServer, arity::one),
+    simple("ssl_buffer_size", kHttpServer, arity::one, kOnce, check_size),
+
     // the proxy (ngx_http_proxy_module): proxy_pass in a location, its `if` and
     // limit_except; the settings at every level, inherited downwards.
     simple("proxy_pass", kLocation | Context::location_if | Context::limit_except, arity::one,

@@ -65,6 +65,7 @@ struct Request {
     std::string server_name;
     std::string server_port;
     std::string url_scheme = "http";
+    bool tls = false;         // came over TLS: url_scheme "https", and HTTPS=on in the environ
     std::string script_name;  // the mount point (gunicorn's --root-path / SCRIPT_NAME)
 
     // The first field named `name` (ASCII case-insensitive), or empty.

@@ -65,6 +65,7 @@ bool trusted_for_scheme(const Request& request, const RequestSettings& settings)
 }
 
 std::string url_scheme(const Request& request, const RequestSettings& settings) {
+    if (request.tls) return "https";
     if (settings.secure_scheme_headers.empty() || !trusted_for_scheme(request, settings))
         return "http";
     for (const auto& [name, value] : settings.secure_scheme_headers) {
@@ -128,6 +129,7 @@ void build_request(net::Exchange& exchange, const RequestSettings& settings, Req
         out.remote_addr = peer.text();
         out.remote_port = peer.port();
     }
+    out.tls = exchange.tls() != nullptr;
     out.url_scheme = url_scheme(out, settings);
     out.script_name = settings.script_name;
     set_server(exchange, settings, out);

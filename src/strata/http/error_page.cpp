@@ -16,17 +16,34 @@ std::string_view page_phrase(int status) {
 }  // namespace
 
 bool has_error_page(int status) {
-    return (status >= 301 && status <= 303) || status == 307 || status == 308 ||
-           (status >= 400 && status <= 416 && status != 407) || status == 421 || status == 429 ||
-           status == 431 || (status >= 500 && status <= 505) || status == 507;
+    return status == kPlainHttpToHttpsPort || (status >= 301 && status <= 303) || status == 307 ||
+           status == 308 || (status >= 400 && status <= 416 && status != 407) || status == 421 ||
+           status == 429 || status == 431 || (status >= 500 && status <= 505) || status == 507;
 }
 
 bool error_page_closes_connection(int status) {
-    return status == 400 || status == 413 || status == 414 || status == 431 || status == 500 ||
-           status == 501;
+    return status == 400 || status == kPlainHttpToHttpsPort || status == 413 || status == 414 ||
+           status == 431 || status == 500 || status == 501;
 }
 
+namespace {
+
+// nginx's page for a plain HTTP request on an HTTPS port: the reason in the title and
+// on a line of its own under the status.
+std::string plain_http_page(std::string_view server) {
+    constexpr std::string_view kWhy = "The plain HTTP request was sent to HTTPS port";
+    std::string page = "<html>\r\n<head><title>400 ";
+    page.append(kWhy).append("</title></head>\r\n<body>\r\n");
+    page.append("<center><h1>400 Bad Request</h1></center>\r\n<center>");
+    page.append(kWhy).append("</center>\r\n");
+    page.append("<hr><center>").append(server).append("</center>\r\n</body>\r\n</html>\r\n");
+    return page;
+}
+
+}  // namespace
+
 std::string error_page(int status, std::string_view server) {
+    if (status == kPlainHttpToHttpsPort) return plain_http_page(server);
     std::string title = std::to_string(status);
     std::string_view phrase = page_phrase(status);
     if (!phrase.empty()) title.append(" ").append(phrase);

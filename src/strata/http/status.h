@@ -5,6 +5,16 @@
 
 namespace strata::http {
 
+// nginx's own code for a plain HTTP request on an HTTPS port: error_page can catch it;
+// the client gets 400 with a page that says why.
+inline constexpr int kPlainHttpToHttpsPort = 497;
+
+// The status a response carries for `status`: 400 for nginx's internal 4xx codes
+// (497), else `status` itself.
+inline constexpr int status_sent_for(int status) {
+    return status == kPlainHttpToHttpsPort ? 400 : status;
+}
+
 // "OK", "Not Found", …; "" for codes without a registered phrase.
 std::string_view reason_phrase(int status);
 

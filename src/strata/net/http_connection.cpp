@@ -9,6 +9,7 @@
 #include "strata/base/log.h"
 #include "strata/http/error_page.h"
 #include "strata/http/response_writer.h"
+#include "strata/http/status.h"
 #include "strata/net/socket_io.h"
 
 namespace strata::net {
@@ -57,6 +58,7 @@ HttpConnection::HttpConnection(ConnectionHost& host, int fd, const PeerAddress& 
       request_options_(&listener_options_.request),
       parser_(without_body_limit(listener_options_.http.parser)) {
     timer_.set_callback([this] { on_timeout(); });
+    handshaking_ = listener_options_.tls != nullptr;
     body_.configure(options().body_memory_limit, options().body_temp_dir);
 }
 
@@ -76,13 +78,53 @@ void HttpConnection::start() {
 void HttpConnection::on_io(uint32_t events) {
     if (state_ == State::closed) return;
     if (events & EPOLLERR) return close();
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) on_readable();
-    if (state_ != State::closed && (events & EPOLLOUT)) on_writable();
+    if (handshaking_) return on_readable();  // either direction may move it on
+    bool readable = events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP);
+    bool writable = events & EPOLLOUT;
+    if (tls_) {  // TLS may read to write, or write to read
+        readable = readable || (writable && tls_->read_wants_writable());
+        writable = writable || (readable && tls_->write_wants_readable());
+    }
+    if (readable) on_readable();
+    if (state_ != State::closed && writable) on_writable();
+}
+
+// Before the first request of a `listen … ssl` connection. A first byte that cannot
+// begin a TLS record (0x16; 0x80 for an old-style hello) is a plain HTTP request, which
+// nginx reads and answers with its 400 page.
+bool HttpConnection::handshake() {
+    if (!tls_) {
+        unsigned char first = 0;
+        ssize_t n = ::recv(fd_, &first, 1, MSG_PEEK);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return false;
+        if (n <= 0) {
+            close();
+            return false;
+        }
+        if (first != 0x16 && first != 0x80 && options().error_pages == ErrorPages::nginx) {
+            plain_on_tls_port_ = true;
+            handshaking_ = false;
+            return true;
+        }
+        tls_ = std::make_unique<TlsStream>(*listener_options_.tls, fd_);
+    }
+    switch (tls_->handshake()) {
+        case TlsStream::Handshake::done:
+            handshaking_ = false;
+            return true;
+        case TlsStream::Handshake::in_progress:
+            return false;
+        case TlsStream::Handshake::failed:
+            break;
+    }
+    close();
+    return false;
 }
 
 // Reads and processes until the socket is drained or back-pressure stops reading.
 // A loop, not recursion: a long pipeline must not deepen the stack.
 void HttpConnection::on_readable() {
+    if (handshaking_ && !handshake()) return;
     in_readable_ = true;
     // Requests a pause left in the input go first: reading on would only add to them.
     if (state_ == State::reading_head && !input_.empty()) process();
@@ -112,7 +154,7 @@ HttpConnection::ReadOutcome HttpConnection::read_input() {
     for (;;) {
         char* at = input_.prepare(kReadSize);
         size_t room = input_.writable();
-        IoResult r = read_some(fd_, at, room);
+        IoResult r = transport().read(at, room);
         if (r.status == IoStatus::ok) {
             input_.commit(r.bytes);
             if (r.bytes < room) break;  // drained: a later arrival raises a new edge
@@ -182,6 +224,10 @@ bool HttpConnection::parse_head() {
     input_base_ = input_.data();
     ++requests_;
     request_options_ = &listener_options_.request;
+    if (plain_on_tls_port_) {
+        reject(http::kPlainHttpToHttpsPort);
+        return false;
+    }
     if (parser_.head().method == "TRACE") {  // nginx refuses TRACE outright, and closes
         reject(405);
         return false;
@@ -460,7 +506,7 @@ void HttpConnection::end_response(bool complete) {
 
 void HttpConnection::respond_error(int status) {
     ResponseHead head;
-    head.status = status;
+    head.status = http::status_sent_for(status);
     head.close = http::error_page_closes_connection(status);
     head.content_type = "text/html";
     std::string page;
@@ -510,7 +556,7 @@ void HttpConnection::on_writable() {
 
 void HttpConnection::flush() {
     if (output_.empty()) return after_flush();
-    IoResult r = output_.flush(fd_);
+    IoResult r = output_.flush(transport());
     if (r.status == IoStatus::closed || r.status == IoStatus::error) return close();
     if (streaming_ && observer_ && r.bytes > 0) observer_->on_output_sent();
     if (r.status == IoStatus::would_block) return update_timer();
@@ -529,6 +575,7 @@ void HttpConnection::after_flush() {
 }
 
 void HttpConnection::linger() {
+    if (tls_) tls_->shutdown();
     ::shutdown(fd_, SHUT_WR);
     state_ = State::lingering;
     lingering_deadline_ = host_.loop().now_ms() + options().lingering_time_ms;
@@ -562,6 +609,7 @@ void HttpConnection::close() {
     state_ = State::closed;
     host_.loop().disarm(timer_);
     host_.loop().remove(fd_);
+    if (tls_) tls_->shutdown();  // close_notify: the stream ended, it was not cut
     ::close(fd_);
     fd_ = -1;
     output_.clear();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "strata/base/buffer.h"
@@ -15,6 +16,8 @@
 #include "strata/net/listener.h"
 #include "strata/net/output_queue.h"
 #include "strata/net/request_body.h"
+#include "strata/net/tls_stream.h"
+#include "strata/net/transport.h"
 
 namespace strata::net {
 
@@ -65,6 +68,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     const PeerAddress& peer() const override { return peer_; }
     const ListenerInfo& listener() const override { return listener_; }
     std::string local_address() const override;
+    const TlsInfo* tls() const override { return tls_.get(); }
     void respond(const ResponseHead& head, std::string_view body) override;
     void respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) override;
     void respond_error(int status) override;
@@ -81,6 +85,8 @@ class HttpConnection final : public IoHandler, private Exchange {
     enum class ReadOutcome : uint8_t { closed, drained, more };
 
     void on_readable();
+    bool handshake();
+    Transport transport() const { return Transport(fd_, tls_.get()); }
     void on_writable();
     ReadOutcome read_input();
     void process();
@@ -124,12 +130,15 @@ class HttpConnection final : public IoHandler, private Exchange {
     http::ChunkedDecoder chunked_;
     Timer timer_;
     ExchangeObserver* observer_ = nullptr;
-    size_t head_size_ = 0;         // bytes of the current head at the front of input_
-    uint64_t body_remaining_ = 0;  // Content-Length bytes still to read
+    std::unique_ptr<TlsStream> tls_;  // on a `listen … ssl` socket, once it begins
+    size_t head_size_ = 0;            // bytes of the current head at the front of input_
+    uint64_t body_remaining_ = 0;     // Content-Length bytes still to read
     uint64_t requests_ = 0;
     uint64_t lingering_deadline_ = 0;   // monotonic ms
     const char* input_base_ = nullptr;  // where the head's views point
     bool header_timer_armed_ = false;
+    bool handshaking_ = false;  // TLS: no request until the handshake is done
+    bool plain_on_tls_port_ = false;
     bool peer_closed_ = false;        // EOF read: no more requests will come
     bool read_paused_ = false;        // back-pressure stopped reading or parsing; input waits
     bool awaiting_response_ = false;  // the handler holds the exchange

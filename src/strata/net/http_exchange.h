@@ -11,6 +11,7 @@
 #include "strata/http/request_head.h"
 #include "strata/net/http_options.h"
 #include "strata/net/listener.h"
+#include "strata/net/tls_stream.h"
 
 namespace strata::net {
 
@@ -71,6 +72,8 @@ class Exchange {
     virtual const ListenerInfo& listener() const = 0;
     // The address the client connected to ("127.0.0.1", "::1"), read when asked.
     virtual std::string local_address() const = 0;
+    // The connection's TLS; nullptr for plain HTTP.
+    virtual const TlsInfo* tls() const = 0;
 
     virtual void respond(const ResponseHead& head, std::string_view body) = 0;
     // Sends `length` bytes of `fd` from `offset`; takes ownership of `fd`.

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "strata/base/version.h"
 #include "strata/http/request_parser.h"
+#include "strata/net/tls_context.h"
 
 namespace strata::net {
 
@@ -52,6 +54,9 @@ RequestOptions request_options_of(const HttpOptions& options);
 struct ListenerOptions {
     HttpOptions http;
     RequestOptions request;
+    // `listen … ssl`: connections begin with a TLS handshake. A plain HTTP request there
+    // is answered with 497 (nginx's "plain HTTP request was sent to HTTPS port").
+    std::shared_ptr<const TlsListener> tls;
 };
 
 }  // namespace strata::net

@@ -12,7 +12,7 @@ HttpServer::HttpServer(EventLoop& loop, HttpHandler& handler, HttpOptions option
     : loop_(loop),
       handler_(handler),
       options_(std::move(options)),
-      defaults_{options_, request_options_of(options_)} {}
+      defaults_{options_, request_options_of(options_), nullptr} {}
 
 void HttpServer::set_listener_options(int tag, ListenerOptions options) {
     if (listener_options_.count(tag) > 0) return;

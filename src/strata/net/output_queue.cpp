@@ -86,17 +86,17 @@ void OutputQueue::clear() {
     corked_ = false;  // the socket is closing: no need to uncork it
 }
 
-IoResult OutputQueue::flush(int socket_fd) {
+IoResult OutputQueue::flush(const Transport& out) {
     if (cork_wanted_ > 0 && !corked_) {
-        set_tcp_cork(socket_fd, true);  // before the head that precedes the file
+        set_tcp_cork(out.fd(), true);  // before the head that precedes the file
         corked_ = true;
     }
     size_t total = 0;
     while (!segments_.empty()) {
         Segment& front = segments_.front();
-        IoResult r = front.fd < 0     ? flush_memory(socket_fd)
-                     : front.sendfile ? flush_file(socket_fd, front)
-                                      : copy_file(socket_fd, front);
+        IoResult r = front.fd < 0                           ? flush_memory(out)
+                     : front.sendfile && out.can_sendfile() ? flush_file(out, front)
+                                                            : copy_file(out, front);
         total += r.bytes;
         if (r.status != IoStatus::ok) return {r.status, total, r.error};
     }
@@ -104,7 +104,7 @@ IoResult OutputQueue::flush(int socket_fd) {
 }
 
 // One writev over the leading memory segments; consumed segments are dropped.
-IoResult OutputQueue::flush_memory(int socket_fd) {
+IoResult OutputQueue::flush_memory(const Transport& out) {
     iovec iov[kMaxIov];
     int count = 0;
     auto it = segments_.begin();
@@ -118,7 +118,7 @@ IoResult OutputQueue::flush_memory(int socket_fd) {
             pop_front();
         return {IoStatus::ok};
     }
-    IoResult r = write_vector(socket_fd, iov, count, file_follows);
+    IoResult r = out.write(iov, count, file_follows);
     size_t left = r.bytes;
     while (!segments_.empty() && segments_.front().fd < 0) {
         Buffer& b = segments_.front().bytes;
@@ -134,11 +134,11 @@ IoResult OutputQueue::flush_memory(int socket_fd) {
     return r;
 }
 
-IoResult OutputQueue::flush_file(int socket_fd, Segment& file) {
+IoResult OutputQueue::flush_file(const Transport& out, Segment& file) {
     size_t sent = 0;
     while (file.length > 0) {
         size_t slice = static_cast<size_t>(std::min<uint64_t>(file.length, kSendfileSlice));
-        IoResult r = send_file(socket_fd, file.fd, file.offset, slice);
+        IoResult r = out.send_file(file.fd, file.offset, slice);
         sent += r.bytes;
         file.length -= r.bytes;
         pending_ -= r.bytes;
@@ -146,13 +146,13 @@ IoResult OutputQueue::flush_file(int socket_fd, Segment& file) {
         if (r.bytes == 0) return {IoStatus::error, sent, EIO};  // the file shrank under us
         if (r.bytes < slice) return {IoStatus::would_block, sent};
     }
-    finish_file(socket_fd);
+    finish_file(out);
     return {IoStatus::ok, sent};
 }
 
 // Without sendfile: read a slice into the segment's buffer, write it, repeat. At most
 // one slice is held, so a large file costs no more memory than a small one.
-IoResult OutputQueue::copy_file(int socket_fd, Segment& file) {
+IoResult OutputQueue::copy_file(const Transport& out, Segment& file) {
     size_t sent = 0;
     while (file.length > 0 || !file.bytes.empty()) {
         if (file.bytes.empty()) {
@@ -166,22 +166,22 @@ IoResult OutputQueue::copy_file(int socket_fd, Segment& file) {
         }
         iovec iov{const_cast<char*>(file.bytes.data()), file.bytes.size()};
         bool more_follows = file.length > 0 || segments_.size() > 1;
-        IoResult r = write_vector(socket_fd, &iov, 1, more_follows);
+        IoResult r = out.write(&iov, 1, more_follows);
         file.bytes.consume(r.bytes);
         pending_ -= r.bytes;
         sent += r.bytes;
         if (r.status != IoStatus::ok) return {r.status, sent, r.error};
         if (!file.bytes.empty()) return {IoStatus::would_block, sent};
     }
-    finish_file(socket_fd);
+    finish_file(out);
     return {IoStatus::ok, sent};
 }
 
 // The file's last byte is written: the cork its response set comes off with it, which
 // pushes out a partial last packet at once (nginx clears TCP_CORK at the response's end).
-void OutputQueue::finish_file(int socket_fd) {
+void OutputQueue::finish_file(const Transport& out) {
     if (segments_.front().cork && --cork_wanted_ == 0 && corked_) {
-        set_tcp_cork(socket_fd, false);
+        set_tcp_cork(out.fd(), false);
         corked_ = false;
     }
     pop_front();

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "strata/base/buffer.h"
-#include "strata/net/socket_io.h"
+#include "strata/net/transport.h"
 
 namespace strata::net {
 
@@ -41,7 +41,7 @@ class OutputQueue {
 
     // Sends as much as the socket takes. ok: all sent; would_block: the rest waits for
     // EPOLLOUT; closed/error: the peer is gone.
-    IoResult flush(int socket_fd);
+    IoResult flush(const Transport& out);
     // Drops everything (connection closing).
     void clear();
 
@@ -56,10 +56,10 @@ class OutputQueue {
     };
 
     bool inline_file(int fd, off_t offset, uint64_t length);
-    IoResult flush_memory(int socket_fd);
-    IoResult flush_file(int socket_fd, Segment& file);
-    IoResult copy_file(int socket_fd, Segment& file);
-    void finish_file(int socket_fd);
+    IoResult flush_memory(const Transport& out);
+    IoResult flush_file(const Transport& out, Segment& file);
+    IoResult copy_file(const Transport& out, Segment& file);
+    void finish_file(const Transport& out);
     void pop_front();
 
     std::deque<Segment> segments_;

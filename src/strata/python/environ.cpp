@@ -39,8 +39,10 @@ struct Keys {
     PyObject* wsgi_run_once;
     PyObject* wsgi_file_wrapper;
     PyObject* wsgi_input_terminated;
-    PyObject* http;  // values, not keys: the two url schemes
+    PyObject* https_on;  // HTTPS, for requests that came over TLS
+    PyObject* http;      // values, not keys: the two url schemes, and HTTPS's
     PyObject* https;
+    PyObject* on;
 };
 
 Keys g_keys{};
@@ -75,8 +77,10 @@ bool make_keys() {
         {&g_keys.wsgi_run_once, "wsgi.run_once"},
         {&g_keys.wsgi_file_wrapper, "wsgi.file_wrapper"},
         {&g_keys.wsgi_input_terminated, "wsgi.input_terminated"},
+        {&g_keys.https_on, "HTTPS"},
         {&g_keys.http, "http"},
         {&g_keys.https, "https"},
+        {&g_keys.on, "on"},
     };
     for (const Entry& entry : entries) {
         *entry.slot = PyUnicode_InternFromString(entry.text);
@@ -166,6 +170,7 @@ PyRef EnvironBuilder::build(const gateway::Request& request, PyObject* input) {
         ok = put(dict, g_keys.wsgi_url_scheme,
                  request.url_scheme == "https" ? PyRef::borrow(g_keys.https)
                                                : PyRef(latin1_str(request.url_scheme)));
+    if (ok && request.tls) ok = put_borrowed(dict, g_keys.https_on, g_keys.on);
     return ok ? std::move(environ) : PyRef();
 }
 

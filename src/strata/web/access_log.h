@@ -71,6 +71,7 @@ class LoggingExchange final : public net::Exchange {
     const net::PeerAddress& peer() const override { return inner_.peer(); }
     const net::ListenerInfo& listener() const override { return inner_.listener(); }
     std::string local_address() const override { return inner_.local_address(); }
+    const net::TlsInfo* tls() const override { return inner_.tls(); }
 
     void respond(const net::ResponseHead& head, std::string_view body) override;
     void respond_file(const net::ResponseHead& head, int fd, off_t offset,

@@ -45,6 +45,7 @@ LocationPattern pattern_of(const config::LocationMatch& m) {
 
 // What building servers and locations needs from the http block.
 struct HttpScope {
+    const std::string& conf_prefix;  // relative certificate names resolve here
     ErrorLogFiles& logs;
     const UpstreamGroups& upstreams;
     ImplicitUpstreams& implicit;
@@ -170,7 +171,9 @@ Result<ListenConfig, config::ConfigError> build_listen(const Directive& d) {
             l.options.ipv6only = false;
         else if (p.rfind("backlog=", 0) == 0 && config::number_value(p.substr(8)))
             l.options.backlog = static_cast<int>(*config::number_value(p.substr(8)));
-        else if (p == "ssl" || p == "http2" || p == "proxy_protocol" || p == "quic")
+        else if (p == "ssl")
+            l.ssl = true;
+        else if (p == "http2" || p == "proxy_protocol" || p == "quic")
             return Err{config::ConfigError{
                 d.where, "the \"" + p + "\" parameter of \"listen\" is not supported yet"}};
         else
@@ -203,6 +206,20 @@ Status apply_server_directive(const Directive& c, ServerConfig& server) {
     return success();
 }
 
+// A server that names certificates gets its TLS context now (they load or the config
+// fails); one that listens with `ssl` must name some.
+Status build_server_tls(ServerConfig& server, const std::string& conf_prefix) {
+    auto context = build_tls_context(server.settings.tls, conf_prefix);
+    if (!context) return Err{context.error()};
+    server.tls = std::move(context.value());
+    if (server.tls) return success();
+    for (const ListenConfig& l : server.listens)
+        if (l.ssl)
+            return fail(l.where,
+                        "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive");
+    return success();
+}
+
 Status build_server(const Directive& d, const LocationSettings& http, HttpScope& scope,
                     ServerConfig& server) {
     server.where = d.where;
@@ -219,6 +236,7 @@ Status build_server(const Directive& d, const LocationSettings& http, HttpScope&
     merge(server.settings, http);
     compile_derived(server.settings);
     resolve_error_logs(server.settings, scope.logs);
+    if (Status s = build_server_tls(server, scope.conf_prefix); !s) return s;
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "location")
@@ -244,7 +262,22 @@ Status check_default_servers(const HttpConfig& http) {
     return success();
 }
 
-Status build_http(const Directive& d, const std::string& prefix, HttpConfig& http) {
+// An address that is TLS for one server is TLS for all of them: the default server, whose
+// certificate a client without SNI gets, must have one.
+Status check_tls_addresses(const HttpConfig& http) {
+    for (const ListenGroup& group : group_by_listen_address(http)) {
+        if (!group.ssl || group.default_server->tls) continue;
+        for (const ListenConfig& l : group.default_server->listens)
+            if (address_key(l.address) == address_key(group.listen.address))
+                return fail(l.where,
+                            "no \"ssl_certificate\" is defined for the \"listen ... ssl\" "
+                            "directive");
+    }
+    return success();
+}
+
+Status build_http(const Directive& d, const std::string& prefix, const std::string& conf_prefix,
+                  HttpConfig& http) {
     http.error_log_files = std::make_shared<ErrorLogFiles>(prefix);
     http.log_formats["combined"] =
         compile_log_format(kCombinedLogFormat, LogEscape::standard).value();
@@ -272,12 +305,13 @@ Status build_http(const Directive& d, const std::string& prefix, HttpConfig& htt
     apply_defaults(http.settings);
     compile_derived(http.settings);
     resolve_error_logs(http.settings, *http.error_log_files);
-    HttpScope scope{*http.error_log_files, http.upstreams, http.implicit_upstreams};
+    HttpScope scope{conf_prefix, *http.error_log_files, http.upstreams, http.implicit_upstreams};
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "server")
             if (Status s = build_server(c, http.settings, scope, http.servers[i++]); !s) return s;
     if (Status s = check_default_servers(http); !s) return s;
+    if (Status s = check_tls_addresses(http); !s) return s;
     return check_upstream_groups(d.block, http.upstreams);
 }
 
@@ -316,7 +350,7 @@ Status apply_main_directive(const Directive& d, MainConfig& main) {
             main.worker_connections = static_cast<int>(n.value());
         }
     } else if (d.name == "http") {
-        return build_http(d, main.prefix, main.http);
+        return build_http(d, main.prefix, main.conf_prefix, main.http);
     } else if (d.name != "user") {  // `user` needs root to matter; accepted as nginx does
         return not_supported(d);
     }
@@ -326,9 +360,11 @@ Status apply_main_directive(const Directive& d, MainConfig& main) {
 }  // namespace
 
 Result<MainConfig, config::ConfigError> build_main_config(const std::vector<Directive>& main_block,
-                                                          const std::string& prefix) {
+                                                          const std::string& prefix,
+                                                          const std::string& conf_prefix) {
     MainConfig main;
     main.prefix = prefix;
+    main.conf_prefix = conf_prefix.empty() ? prefix : conf_prefix;
     main.pid_file = prefix + "logs/nginx.pid";
     main.error_log = prefix + "logs/error.log";
     for (const Directive& d : main_block)

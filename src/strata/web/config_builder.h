@@ -12,8 +12,10 @@
 
 namespace strata::web {
 
-// `prefix` (with a final "/") anchors relative paths: root, pid, logs.
+// `prefix` (with a final "/") anchors relative paths: root, pid, logs; `conf_prefix` (the
+// main file's directory; empty: `prefix`) those of certificates, as in nginx.
 Result<MainConfig, config::ConfigError> build_main_config(
-    const std::vector<config::Directive>& main, const std::string& prefix);
+    const std::vector<config::Directive>& main, const std::string& prefix,
+    const std::string& conf_prefix = "");
 
 }  // namespace strata::web

@@ -27,6 +27,7 @@ class DeferredResponse final : public net::Exchange {
     const net::PeerAddress& peer() const override { return out().peer(); }
     const net::ListenerInfo& listener() const override { return out().listener(); }
     std::string local_address() const override { return out().local_address(); }
+    const net::TlsInfo* tls() const override { return out().tls(); }
 
     void respond(const net::ResponseHead& head, std::string_view body) override;
     void respond_file(const net::ResponseHead& head, int fd, off_t offset,

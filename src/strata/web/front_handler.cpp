@@ -2,6 +2,7 @@
 
 #include "strata/base/version.h"
 #include "strata/http/error_page.h"
+#include "strata/http/status.h"
 #include "strata/web/content_type.h"
 #include "strata/web/response_filters.h"
 #include "strata/web/rewrite.h"
@@ -54,7 +55,7 @@ std::string_view query_of(std::string_view target) {
 }  // namespace
 
 // A relative Location made absolute as nginx does: scheme, host (the server's name
-// with server_name_in_redirect), and the port unless it is 80.
+// with server_name_in_redirect), and the port unless it is the scheme's (80, 443).
 std::string absolute_location(const RequestContext& ctx, std::string_view location) {
     if (location.empty() || location.front() != '/' || !*ctx.settings().absolute_redirect)
         return std::string(location);
@@ -63,9 +64,11 @@ std::string absolute_location(const RequestContext& ctx, std::string_view locati
     std::string host = *s.server_name_in_redirect  ? ctx.server->first_name
                        : !ctx.request_host.empty() ? ctx.request_host
                                                    : ctx.exchange.local_address();
+    bool https = ctx.exchange.tls() != nullptr;
     uint16_t port = ctx.exchange.listener().port;
-    std::string port_text = *s.port_in_redirect && port != 80 ? ":" + std::to_string(port) : "";
-    return "http://" + host + port_text + std::string(location);
+    bool default_port = port == (https ? 443 : 80);
+    std::string port_text = *s.port_in_redirect && !default_port ? ":" + std::to_string(port) : "";
+    return (https ? "https://" : "http://") + host + port_text + std::string(location);
 }
 
 namespace {
@@ -127,7 +130,7 @@ void answer_with_error_page(RequestContext& ctx, int status) {
     auto page = s.error_pages->find(status);
     if (ctx.error_status != 0 || page == s.error_pages->end()) {
         net::ResponseHead head;
-        head.status = status;
+        head.status = http::status_sent_for(status);
         if (!http::has_error_page(status)) return respond_with(ctx, head, {});  // nginx: no body
         head.close = http::error_page_closes_connection(status);
         head.content_type = "text/html";
@@ -135,7 +138,7 @@ void answer_with_error_page(RequestContext& ctx, int status) {
         return respond_with(ctx, head, body);
     }
     const ErrorPage& target = page->second;
-    ctx.error_status = target.response > 0 ? target.response : status;
+    ctx.error_status = target.response > 0 ? target.response : http::status_sent_for(status);
     ctx.close_connection = ctx.close_connection || http::error_page_closes_connection(status);
     if (!ctx.is_head) ctx.method = "GET";
     if (target.uri.front() == '@') return run_named_location(ctx, target.uri);

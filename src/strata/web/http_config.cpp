@@ -83,6 +83,7 @@ void merge(LocationSettings& c, const LocationSettings& p) {
     inherit(c.gzip_comp_level, p.gzip_comp_level);
     inherit(c.access_logs, p.access_logs);
     merge(c.proxy, p.proxy);
+    merge(c.tls, p.tls);
     if (!c.error_logs) {  // the parent's set, whole (nginx does not combine levels)
         c.error_logs = p.error_logs;
         c.error_log = p.error_log;

@@ -23,6 +23,7 @@
 #include "strata/web/rewrite.h"
 #include "strata/web/server_names.h"
 #include "strata/web/symlink_policy.h"
+#include "strata/web/tls_settings.h"
 #include "strata/web/upstream_config.h"
 
 namespace strata::web {
@@ -80,6 +81,7 @@ struct LocationSettings {
     // What the connection applies while this level handles a request.
     std::shared_ptr<const net::RequestOptions> request_options;
     ProxySettings proxy;  // proxy_set_header, proxy_*_timeout, proxy_buffers…
+    TlsSettings tls;      // ssl_* (http and server levels)
 };
 
 // Fills every unset field of `child` from `parent`.
@@ -150,6 +152,7 @@ struct ListenConfig {
     net::ListenAddress address;
     net::ListenOptions options;
     bool default_server = false;
+    bool ssl = false;  // `listen … ssl`
     config::SourceLocation where;
 };
 
@@ -160,6 +163,8 @@ struct ServerConfig {
     LocationSettings settings;  // merged with http's
     RewriteScript rewrites;     // nginx's server-rewrite phase, before location matching
     std::vector<LocationConfig> locations;
+    // Its certificates ready for handshakes; null when it names none.
+    std::shared_ptr<const net::TlsContext> tls;
     config::SourceLocation where;
 };
 
@@ -185,7 +190,8 @@ struct MainConfig {
     std::string error_log;  // absolute, or "stderr"
     std::string error_log_level = "error";
     uint64_t worker_rlimit_nofile = 0;
-    std::string prefix;  // with a final "/"
+    std::string prefix;       // with a final "/"
+    std::string conf_prefix;  // the main file's directory, with a final "/"
     HttpConfig http;
 };
 

@@ -275,6 +275,7 @@ const std::map<std::string_view, Setter>& setters() {
 Status apply_setting(const Directive& d, LocationSettings& s, bool& handled) {
     handled = true;
     if (is_proxy_setting(d.name)) return apply_proxy_setting(d, s.proxy);
+    if (is_tls_setting(d.name)) return apply_tls_setting(d, s.tls);
     auto it = setters().find(d.name);
     if (it == setters().end()) {
         handled = false;

@@ -80,6 +80,18 @@ std::optional<std::string> proxy_value(std::string_view name, const RequestConte
     return std::nullopt;
 }
 
+// $ssl_protocol, $ssl_cipher, $ssl_server_name, $ssl_session_reused: empty on plain HTTP.
+std::optional<std::string> tls_value(std::string_view name, const net::TlsInfo* tls) {
+    bool known =
+        name == "protocol" || name == "cipher" || name == "server_name" || name == "session_reused";
+    if (!known) return std::nullopt;
+    if (tls == nullptr) return "";
+    if (name == "protocol") return std::string(tls->protocol());
+    if (name == "cipher") return std::string(tls->cipher());
+    if (name == "server_name") return std::string(tls->server_name());
+    return tls->session_reused() ? "r" : ".";
+}
+
 std::optional<std::string> named_value(std::string_view name, const RequestContext& ctx) {
     const http::RequestHead& head = ctx.exchange.request();
     std::string_view target = head.target;
@@ -88,7 +100,8 @@ std::optional<std::string> named_value(std::string_view name, const RequestConte
     if (name == "is_args") return ctx.args.empty() ? "" : "?";
     if (name == "request_uri") return std::string(target);
     if (name == "host") return ctx.host;
-    if (name == "scheme") return "http";
+    if (name == "scheme") return ctx.exchange.tls() ? "https" : "http";
+    if (name == "https") return ctx.exchange.tls() ? "on" : "";
     if (name == "request_method") return std::string(head.method);
     if (name == "server_protocol") return std::string(http::to_string(head.version));
     if (name == "request") {
@@ -98,6 +111,8 @@ std::optional<std::string> named_value(std::string_view name, const RequestConte
     }
     if (name == "remote_addr") return ctx.exchange.peer().text();
     if (name == "remote_port") return std::to_string(ctx.exchange.peer().port());
+    if (name == "server_port") return std::to_string(ctx.exchange.listener().port);
+    if (name == "server_addr") return ctx.exchange.local_address();
     if (name == "server_name") return ctx.server ? ctx.server->first_name : "";
     if (name == "document_root") return document_root(ctx);
     if (name == "request_filename") return request_filename(ctx);
@@ -105,6 +120,7 @@ std::optional<std::string> named_value(std::string_view name, const RequestConte
     if (name == "content_type") return header_value(head, "content_type");
     if (name == "pid") return std::to_string(getpid());
     if (name == "nginx_version" || name == "strata_version") return "0.1.0";
+    if (starts_with(name, "ssl_")) return tls_value(name.substr(4), ctx.exchange.tls());
     return proxy_value(name, ctx);
 }
 
@@ -145,11 +161,18 @@ bool is_known_variable(std::string_view name) {
                                                   "request_uri",
                                                   "host",
                                                   "scheme",
+                                                  "https",
+                                                  "ssl_protocol",
+                                                  "ssl_cipher",
+                                                  "ssl_server_name",
+                                                  "ssl_session_reused",
                                                   "request_method",
                                                   "server_protocol",
                                                   "request",
                                                   "remote_addr",
                                                   "remote_port",
+                                                  "server_port",
+                                                  "server_addr",
                                                   "server_name",
                                                   "document_root",
                                                   "request_filename",

@@ -20,12 +20,13 @@ std::vector<ListenGroup> group_by_listen_address(const HttpConfig& http) {
                 ++i;
             if (i == keys.size()) {
                 keys.push_back(key);
-                groups.push_back({listen, {}, nullptr});
+                groups.push_back({listen, {}, nullptr, false});
             }
             ListenGroup& group = groups[i];
             if (group.servers.empty() || group.servers.back() != &server)
                 group.servers.push_back(&server);
             if (listen.default_server) group.default_server = &server;
+            if (listen.ssl) group.ssl = true;
         }
     }
     for (ListenGroup& g : groups)

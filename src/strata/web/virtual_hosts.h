@@ -13,6 +13,7 @@ struct ListenGroup {
     ListenConfig listen;  // the first `listen` naming this address (its options apply)
     std::vector<const ServerConfig*> servers;
     const ServerConfig* default_server = nullptr;  // default_server, else the first
+    bool ssl = false;  // any `listen … ssl` of the address makes all of it TLS, as in nginx
 };
 
 // One group per distinct address, in the order addresses first appear. The index of a

@@ -77,6 +77,7 @@ class FakeExchange final : public net::Exchange {
     const net::PeerAddress& peer() const override { return peer_; }
     const net::ListenerInfo& listener() const override { return listener_; }
     std::string local_address() const override { return local_; }
+    const net::TlsInfo* tls() const override { return nullptr; }
 
     void respond(const net::ResponseHead&, std::string_view) override { unexpected(); }
     void respond_file(const net::ResponseHead&, int, off_t, uint64_t) override { unexpected(); }

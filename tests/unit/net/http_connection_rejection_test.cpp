@@ -92,7 +92,7 @@ class RejectionTest : public ::testing::Test {
         HttpOptions options;
         options.client_header_timeout_ms = 60'000;  // the listener's own must win
         server_ = std::make_unique<HttpServer>(loop_, handler_, options);
-        ListenerOptions listener{options, request_options_of(options)};
+        ListenerOptions listener{options, request_options_of(options), nullptr};
         listener.http.client_header_timeout_ms = kHeaderTimeoutMs;
         listener.http.parser.limits.request_line = 64;
         listener.request.server_token = "listener";

@@ -10,6 +10,9 @@
 
 #include <cstdio>
 #include <string>
+#include <tuple>
+
+#include "loopback_pair.h"
 
 namespace strata::net {
 namespace {
@@ -36,20 +39,8 @@ std::string pattern(size_t size) {
 struct TcpPair {
     int sender = -1, receiver = -1;
     TcpPair() {
-        int listener = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        EXPECT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        EXPECT_EQ(listen(listener, 1), 0);
-        getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-        sender = socket(AF_INET, SOCK_STREAM, 0);
-        int small = 16 * 1024;
-        setsockopt(sender, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
-        EXPECT_EQ(connect(sender, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        receiver = accept(listener, nullptr, nullptr);
-        close(listener);
+        std::tie(sender, receiver) =
+            loopback_pair([](int fd) { set_buffer(fd, SO_SNDBUF, 16 * 1024); });
         // Reads wait a little, then the test flushes again: the sender may be waiting
         // for room that the reads just made.
         timeval wait{0, 20'000};

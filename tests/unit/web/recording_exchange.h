@@ -38,6 +38,8 @@ class ParsedRequestExchange : public net::Exchange {
     const net::PeerAddress& peer() const override { return peer_; }
     const net::ListenerInfo& listener() const override { return listener_; }
     std::string local_address() const override { return "127.0.0.1"; }
+    const net::TlsInfo* tls() const override { return tls_; }
+    void set_tls(const net::TlsInfo* tls) { tls_ = tls; }
 
     net::ListenerInfo listener_{0, 8080};  // tests set the listen port
 
@@ -47,6 +49,7 @@ class ParsedRequestExchange : public net::Exchange {
     std::string wire_;
     http::RequestHead head_;
     net::PeerAddress peer_;
+    const net::TlsInfo* tls_ = nullptr;
 };
 
 class RecordingExchange final : public ParsedRequestExchange {

@@ -1,0 +1,173 @@
+#include "strata/net/tls_context.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
+#include <functional>
+
+namespace strata::net {
+namespace {
+
+using Failure = Err<std::string>;
+
+int listener_index() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+// SNI: the server the client names lends its certificates (the protocol settings stay
+// the default server's, as in nginx).
+int choose_server(SSL* ssl, int* /*alert*/, void* /*arg*/) {
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    auto* listener = static_cast<const TlsListener*>(SSL_get_ex_data(ssl, listener_index()));
+    if (name == nullptr || listener == nullptr || !listener->context_for_name)
+        return SSL_TLSEXT_ERR_OK;
+    const TlsContext* chosen = listener->context_for_name(name);
+    if (chosen != nullptr && chosen->native() != SSL_get_SSL_CTX(ssl))
+        SSL_set_SSL_CTX(ssl, chosen->native());
+    return SSL_TLSEXT_ERR_OK;
+}
+
+Failure failure(std::string what) {
+    std::string errors = take_tls_errors();
+    if (!errors.empty()) what += " (SSL: " + errors + ")";
+    return Failure{std::move(what)};
+}
+
+int version_of(unsigned bit) {
+    switch (bit) {
+        case kTlsV1:
+            return TLS1_VERSION;
+        case kTlsV11:
+            return TLS1_1_VERSION;
+        case kTlsV12:
+            return TLS1_2_VERSION;
+        default:
+            return TLS1_3_VERSION;
+    }
+}
+
+// The lowest and highest protocol named, and the ones between them left out.
+void set_protocols(SSL_CTX* ctx, unsigned protocols) {
+    constexpr unsigned kAll[] = {kTlsV1, kTlsV11, kTlsV12, kTlsV13};
+    constexpr uint64_t kOptionFor[] = {SSL_OP_NO_TLSv1, SSL_OP_NO_TLSv1_1, SSL_OP_NO_TLSv1_2,
+                                       SSL_OP_NO_TLSv1_3};
+    int low = 0, high = 0;
+    for (size_t i = 0; i < 4; ++i) {
+        if (protocols & kAll[i]) {
+            if (low == 0) low = version_of(kAll[i]);
+            high = version_of(kAll[i]);
+        } else {
+            SSL_CTX_set_options(ctx, kOptionFor[i]);
+        }
+    }
+    SSL_CTX_set_min_proto_version(ctx, low);
+    SSL_CTX_set_max_proto_version(ctx, high);
+}
+
+Result<bool, std::string> load_certificate(SSL_CTX* ctx, const TlsCertificate& pair) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, pair.certificate.c_str()) != 1)
+        return failure("cannot load certificate \"" + pair.certificate + "\"");
+    if (SSL_CTX_use_PrivateKey_file(ctx, pair.key.c_str(), SSL_FILETYPE_PEM) != 1)
+        return failure("cannot load certificate key \"" + pair.key + "\"");
+    return true;
+}
+
+Result<bool, std::string> load_dhparam(SSL_CTX* ctx, const std::string& path) {
+    BIO* file = BIO_new_file(path.c_str(), "r");
+    if (file == nullptr) return failure("BIO_new_file(\"" + path + "\") failed");
+    EVP_PKEY* dh = PEM_read_bio_Parameters(file, nullptr);
+    BIO_free(file);
+    if (dh == nullptr) return failure("PEM_read_bio_Parameters(\"" + path + "\") failed");
+    if (SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1) {
+        EVP_PKEY_free(dh);
+        return failure("SSL_CTX_set0_tmp_dh_pkey(\"" + path + "\") failed");
+    }
+    return true;
+}
+
+void set_session_resumption(SSL_CTX* ctx, const TlsContextOptions& o) {
+    // Sessions belong to the certificates they were made with.
+    std::string id;
+    for (const TlsCertificate& pair : o.certificates)
+        id += pair.certificate + '\n';
+    size_t hash = std::hash<std::string>{}(id);
+    SSL_CTX_set_session_id_context(ctx, reinterpret_cast<const unsigned char*>(&hash), sizeof hash);
+    SSL_CTX_set_timeout(ctx, static_cast<long>(o.session_timeout_s));
+    if (!o.session_tickets || o.session_cache == TlsSessionCache::off)
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    if (o.session_cache == TlsSessionCache::builtin) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+        SSL_CTX_sess_set_cache_size(ctx, static_cast<long>(o.session_cache_size));
+    } else {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    }
+}
+
+Result<bool, std::string> configure(SSL_CTX* ctx, const TlsContextOptions& o) {
+    // Clients may not renegotiate (a denial-of-service lever), compression leaks secrets
+    // (CRIME), and a peer that closes without close_notify just ends the stream.
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                 SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_ENABLE_KTLS);
+    if (o.prefer_server_ciphers) SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    // Buffers are dropped while a connection is idle; writes may be partial and retried
+    // from a buffer that moved (the output queue's).
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    set_protocols(ctx, o.protocols);
+    if (SSL_CTX_set_cipher_list(ctx, o.ciphers.c_str()) != 1)
+        return failure("SSL_CTX_set_cipher_list(\"" + o.ciphers + "\") failed");
+    if (o.ecdh_curve != "auto" && SSL_CTX_set1_groups_list(ctx, o.ecdh_curve.c_str()) != 1)
+        return failure("SSL_CTX_set1_curves_list(\"" + o.ecdh_curve + "\") failed");
+    for (const TlsCertificate& pair : o.certificates)
+        if (auto loaded = load_certificate(ctx, pair); !loaded) return loaded;
+    if (!o.dhparam.empty())
+        if (auto loaded = load_dhparam(ctx, o.dhparam); !loaded) return loaded;
+    set_session_resumption(ctx, o);
+    // SSL_CTX_set_tlsext_servername_callback, without the macro's C-style cast.
+    SSL_CTX_callback_ctrl(ctx, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+                          reinterpret_cast<void (*)()>(choose_server));
+    return true;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<TlsContext>, std::string> TlsContext::create(
+    const TlsContextOptions& options) {
+    ERR_clear_error();
+    SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+    if (ctx == nullptr) return failure("SSL_CTX_new() failed");
+    std::shared_ptr<TlsContext> context(new TlsContext(ctx));
+    if (auto configured = configure(ctx, options); !configured) return Err{configured.error()};
+    return context;
+}
+
+TlsContext::~TlsContext() {
+    SSL_CTX_free(ctx_);
+}
+
+void attach_listener(SSL* ssl, const TlsListener& listener) {
+    SSL_set_ex_data(ssl, listener_index(), const_cast<TlsListener*>(&listener));
+}
+
+std::string take_tls_errors() {
+    std::string out;
+    char text[256];
+    while (unsigned long code = ERR_get_error()) {
+        ERR_error_string_n(code, text, sizeof text);
+        if (!out.empty()) out += ' ';
+        out += text;
+    }
+    return out;
+}
+
+unsigned tls_protocol_bit(std::string_view word) {
+    if (word == "TLSv1") return kTlsV1;
+    if (word == "TLSv1.1") return kTlsV11;
+    if (word == "TLSv1.2") return kTlsV12;
+    if (word == "TLSv1.3") return kTlsV13;
+    return 0;
+}
+
+}  // namespace strata::net
