@@ -26,6 +26,7 @@ net::HttpOptions connection_options(const web::MainConfig& config) {
 std::shared_ptr<const net::TlsListener> tls_listener(const web::ListenGroup& group) {
     auto listener = std::make_shared<net::TlsListener>();
     listener->default_context = group.default_server->tls;
+    listener->http2 = group.http2;
     listener->context_for_name = [&group](std::string_view name) -> const net::TlsContext* {
         const web::ServerConfig* no_server = nullptr;  // no name matches: keep the default
         auto host = web::normalize_host(name);
@@ -46,7 +47,12 @@ net::ListenerOptions listener_options(const web::ListenGroup& group, const net::
     o.http.parser.limits.request_line = *s.large_header_buffer_size;
     o.http.parser.limits.field_line = *s.large_header_buffer_size;
     o.http.parser.limits.body = o.request.body_limit;
+    o.http.http2.max_concurrent_streams = static_cast<uint32_t>(*s.http2_max_concurrent_streams);
+    o.http.http2.chunk_size = *s.http2_chunk_size;
+    o.http.http2.body_preread_size = static_cast<uint32_t>(*s.http2_body_preread_size);
+    o.http.http2.max_header_bytes = 4 * *s.large_header_buffer_size;
     if (group.ssl) o.tls = tls_listener(group);
+    o.http2 = group.http2;
     return o;
 }
 

@@ -190,6 +190,19 @@ constexpr auto kSpecs = std::to_array<DirectiveSpec>({
     simple("wsgi_timeout", kHttp, arity::one, kOnce, check_time_ms),
     simple("wsgi_max_requests", kHttp, arity::one, kOnce, check_number),
 
+    // HTTP/2 (ngx_http_v2_module)
+    flag("http2", kHttpServer),
+    simple("http2_max_concurrent_streams", kHttpServer, arity::one, kOnce, check_number),
+    simple("http2_chunk_size", kHttpAll, arity::one, kOnce, check_size),
+    simple("http2_body_preread_size", kHttpServer, arity::one, kOnce, check_size),
+    simple("http2_recv_buffer_size", kHttp, arity::one, kOnce, check_size),
+    simple("http2_idle_timeout", kHttpServer, arity::one, kOnce, check_time_ms),
+    simple("http2_max_requests", kHttpServer, arity::one, kOnce, check_number),
+    simple("http2_max_field_size", kHttpServer, arity::one, kOnce, check_size),
+    simple("http2_max_header_size", kHttpServer, arity::one, kOnce, check_size),
+    flag("http2_push", kHttpAll),
+    simple("http2_push_preload", kHttpAll, arity::one),
+
     // TLS (ngx_http_ssl_module): a server's certificates and handshake settings
     simple("ssl_certificate", kHttpServer, arity::one, kRepeat),
     simple("ssl_certificate_key", kHttpServer, arity::one, kRepeat),

@@ -10,6 +10,8 @@ std::string_view to_string(Version version) {
             return "HTTP/1.0";
         case Version::http11:
             return "HTTP/1.1";
+        case Version::http2:
+            return "HTTP/2.0";
     }
     return "";
 }

@@ -8,9 +8,11 @@
 
 namespace strata::http {
 
-enum class Version : uint8_t { http09, http10, http11 };
+// In order: later versions compare greater (gzip_http_version, chunked coding).
+enum class Version : uint8_t { http09, http10, http11, http2 };
 
-std::string_view to_string(Version version);  // "HTTP/1.1"; "" for HTTP/0.9
+// "HTTP/1.1"; "HTTP/2.0" as nginx logs it and gunicorn names it to apps; "" for HTTP/0.9.
+std::string_view to_string(Version version);
 
 struct Header {
     std::string_view name;   // as sent (case preserved)

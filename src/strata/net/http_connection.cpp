@@ -79,6 +79,7 @@ void HttpConnection::on_io(uint32_t events) {
     if (state_ == State::closed) return;
     if (events & EPOLLERR) return close();
     if (handshaking_) return on_readable();  // either direction may move it on
+    if (h2_) h2_->collect_finished();        // no stream's call is on the stack here
     bool readable = events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP);
     bool writable = events & EPOLLOUT;
     if (tls_) {  // TLS may read to write, or write to read
@@ -111,6 +112,7 @@ bool HttpConnection::handshake() {
     switch (tls_->handshake()) {
         case TlsStream::Handshake::done:
             handshaking_ = false;
+            if (listener_options_.http2 && tls_->negotiated_http2()) start_http2();
             return true;
         case TlsStream::Handshake::in_progress:
             return false;
@@ -125,10 +127,15 @@ bool HttpConnection::handshake() {
 // A loop, not recursion: a long pipeline must not deepen the stack.
 void HttpConnection::on_readable() {
     if (handshaking_ && !handshake()) return;
+    if (h2_) return http2_read();
     in_readable_ = true;
     // Requests a pause left in the input go first: reading on would only add to them.
     if (state_ == State::reading_head && !input_.empty()) process();
     for (;;) {
+        if (h2_) {  // the preface arrived: HTTP/2 from here on
+            in_readable_ = false;
+            return http2_read();
+        }
         if (state_ == State::lingering) {
             discard_input();
             break;
@@ -210,6 +217,7 @@ void HttpConnection::process() {
 
 bool HttpConnection::parse_head() {
     if (input_.empty()) return false;
+    if (requests_ == 0 && listener_options_.http2 && starts_http2()) return false;
     if (output_.pending_bytes() > kMaxPendingOutput) {
         read_paused_ = true;  // pipelined requests wait in the input until the output drains
         return false;
@@ -550,11 +558,13 @@ void HttpConnection::finish_request(bool keep_alive) {
 }
 
 void HttpConnection::on_writable() {
+    if (h2_) return http2_write();
     if (output_.empty()) return;
     flush();
 }
 
 void HttpConnection::flush() {
+    if (h2_) return http2_write();
     if (output_.empty()) return after_flush();
     IoResult r = output_.flush(transport());
     if (r.status == IoStatus::closed || r.status == IoStatus::error) return close();
@@ -601,6 +611,10 @@ void HttpConnection::discard_input() {
 // connection at once would reset a client whose next request is already on its way.
 void HttpConnection::close_when_idle() {
     draining_ = true;
+    if (h2_) {
+        h2_->shutdown_gracefully();  // GOAWAY: streams begun finish, no new ones
+        return http2_write();
+    }
     if (state_ == State::reading_head && input_.empty() && output_.empty()) update_timer();
 }
 
@@ -618,6 +632,11 @@ void HttpConnection::close() {
         observer_ = nullptr;
         observer->on_client_gone();
     }
+    if (h2_) {
+        h2_->connection_lost();
+        if (h2_->awaiting_responses() == 0) host_.on_closed(*this);  // else the last answer
+        return;
+    }
     if (!awaiting_response_) host_.on_closed(*this);  // else when the handler answers
 }
 
@@ -629,6 +648,11 @@ void HttpConnection::update_timer() {
     // The last request's location decides how long to wait for writes and the next request.
     const RequestOptions& r = request_options();
     if (!output_.empty()) return loop.arm(timer_, r.send_timeout_ms);
+    if (h2_) {  // nginx: keepalive_timeout while no stream is open
+        if (!h2_->idle()) return loop.disarm(timer_);
+        return loop.arm(timer_, draining_ ? std::min(r.keepalive_timeout_ms, kDrainGraceMs)
+                                          : r.keepalive_timeout_ms);
+    }
     switch (state_) {
         case State::reading_head:
             if (input_.empty() && draining_)
@@ -655,6 +679,7 @@ void HttpConnection::update_timer() {
 // nginx closes without a response when a client is too slow; a request it began is
 // recorded as 408, a connection that never sent a byte is not.
 void HttpConnection::on_timeout() {
+    if (h2_) return close();
     if (state_ == State::reading_head && input_.empty() && (requests_ > 0 || draining_))
         return close();
     if (state_ != State::lingering)

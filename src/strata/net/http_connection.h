@@ -11,6 +11,7 @@
 #include "strata/http/chunked_decoder.h"
 #include "strata/http/request_parser.h"
 #include "strata/net/event_loop.h"
+#include "strata/net/http2_session.h"
 #include "strata/net/http_exchange.h"
 #include "strata/net/http_options.h"
 #include "strata/net/listener.h"
@@ -38,7 +39,7 @@ class ConnectionHost {
     ~ConnectionHost() = default;
 };
 
-class HttpConnection final : public IoHandler, private Exchange {
+class HttpConnection final : public IoHandler, private Exchange, private Http2Host {
   public:
     HttpConnection(ConnectionHost& host, int fd, const PeerAddress& peer,
                    const ListenerInfo& listener = {});
@@ -54,6 +55,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     // its first request is not idle: its request may be on the wire, and closing it
     // would fail that request.
     bool idle() const {
+        if (h2_) return h2_->idle() && output_.empty();
         return requests_ > 0 && state_ == State::reading_head && input_.empty() && output_.empty();
     }
 
@@ -84,8 +86,20 @@ class HttpConnection final : public IoHandler, private Exchange {
 
     enum class ReadOutcome : uint8_t { closed, drained, more };
 
+    // Http2Host (peer(), listener(), local_address() and tls() serve both bases)
+    HttpHandler& handler() override { return host_.handler(); }
+    std::string_view http_date() override { return host_.http_date(); }
+    const ListenerOptions& listener_options() const override { return listener_options_; }
+    void on_output_ready() override;
+    void on_stream_released() override;
+
     void on_readable();
     bool handshake();
+    // HTTP/2: the session takes the connection over; reads feed it, writes drain it.
+    bool starts_http2();
+    void start_http2();
+    void http2_read();
+    void http2_write();
     Transport transport() const { return Transport(fd_, tls_.get()); }
     void on_writable();
     ReadOutcome read_input();
@@ -131,8 +145,10 @@ class HttpConnection final : public IoHandler, private Exchange {
     Timer timer_;
     ExchangeObserver* observer_ = nullptr;
     std::unique_ptr<TlsStream> tls_;  // on a `listen … ssl` socket, once it begins
-    size_t head_size_ = 0;            // bytes of the current head at the front of input_
-    uint64_t body_remaining_ = 0;     // Content-Length bytes still to read
+    std::unique_ptr<Http2Session> h2_;
+    bool h2_busy_ = false;         // inside the session: its caller writes the output after
+    size_t head_size_ = 0;         // bytes of the current head at the front of input_
+    uint64_t body_remaining_ = 0;  // Content-Length bytes still to read
     uint64_t requests_ = 0;
     uint64_t lingering_deadline_ = 0;   // monotonic ms
     const char* input_base_ = nullptr;  // where the head's views point

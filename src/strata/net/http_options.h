@@ -14,6 +14,16 @@ namespace strata::net {
 // Whose error pages the connection sends for its own errors (400, 500, …).
 enum class ErrorPages : uint8_t { nginx, gunicorn };
 
+// HTTP/2 on a connection (nginx's http2_* directives and their defaults).
+struct Http2Options {
+    uint32_t max_concurrent_streams = 128;
+    size_t chunk_size = 8 * 1024;            // the most body bytes in one DATA frame
+    uint32_t body_preread_size = 64 * 1024;  // a stream's receive window before its handler
+    // A request's fields, names and values together, beyond this: 431 (nginx's
+    // large_client_header_buffers, count × size).
+    size_t max_header_bytes = 4 * 8 * 1024;
+};
+
 struct HttpOptions {
     http::ParserOptions parser;
     // nginx's worker_connections: listening sockets count too; 0 = no limit.
@@ -31,6 +41,7 @@ struct HttpOptions {
     uint64_t body_memory_limit = 0;
     std::string body_temp_dir = "/tmp";
     ErrorPages error_pages = ErrorPages::nginx;
+    Http2Options http2;
 };
 
 // What the location handling a request decides about its connection (nginx scopes
@@ -57,6 +68,9 @@ struct ListenerOptions {
     // `listen … ssl`: connections begin with a TLS handshake. A plain HTTP request there
     // is answered with 497 (nginx's "plain HTTP request was sent to HTTPS port").
     std::shared_ptr<const TlsListener> tls;
+    // `listen … http2`: HTTP/2 when TLS negotiates it (ALPN "h2"), or when a cleartext
+    // connection opens with the HTTP/2 preface (prior knowledge); HTTP/1.x otherwise.
+    bool http2 = false;
 };
 
 }  // namespace strata::net

@@ -29,6 +29,28 @@ int choose_server(SSL* ssl, int* /*alert*/, void* /*arg*/) {
     return SSL_TLSEXT_ERR_OK;
 }
 
+// ALPN: "h2" where the listener speaks HTTP/2 and the client offers it, else
+// "http/1.1" when offered; a client offering neither goes on without ALPN.
+int choose_protocol(SSL* ssl, const unsigned char** out, unsigned char* out_length,
+                    const unsigned char* offered, unsigned int offered_length, void* /*arg*/) {
+    auto* listener = static_cast<const TlsListener*>(SSL_get_ex_data(ssl, listener_index()));
+    static const unsigned char kH2[] = {2, 'h', '2'};
+    static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    unsigned char* chosen = nullptr;
+    if (listener && listener->http2 &&
+        SSL_select_next_proto(&chosen, out_length, kH2, sizeof kH2, offered, offered_length) ==
+            OPENSSL_NPN_NEGOTIATED) {
+        *out = chosen;
+        return SSL_TLSEXT_ERR_OK;
+    }
+    if (SSL_select_next_proto(&chosen, out_length, kHttp11, sizeof kHttp11, offered,
+                              offered_length) == OPENSSL_NPN_NEGOTIATED) {
+        *out = chosen;
+        return SSL_TLSEXT_ERR_OK;
+    }
+    return SSL_TLSEXT_ERR_NOACK;
+}
+
 Failure failure(std::string what) {
     std::string errors = take_tls_errors();
     if (!errors.empty()) what += " (SSL: " + errors + ")";
@@ -128,6 +150,7 @@ Result<bool, std::string> configure(SSL_CTX* ctx, const TlsContextOptions& o) {
     // SSL_CTX_set_tlsext_servername_callback, without the macro's C-style cast.
     SSL_CTX_callback_ctrl(ctx, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
                           reinterpret_cast<void (*)()>(choose_server));
+    SSL_CTX_set_alpn_select_cb(ctx, choose_protocol, nullptr);
     return true;
 }
 

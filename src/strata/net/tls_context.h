@@ -71,6 +71,8 @@ struct TlsListener {
     std::shared_ptr<const TlsContext> default_context;
     // The context of the server named `name`; nullptr keeps the current one.
     std::function<const TlsContext*(std::string_view name)> context_for_name;
+    // ALPN offers "h2" (else only "http/1.1").
+    bool http2 = false;
 };
 
 // Ties a connection's SSL to its listener, whose context_for_name answers SNI.

@@ -170,6 +170,13 @@ std::string_view TlsStream::server_name() const {
     return name != nullptr ? name : "";
 }
 
+bool TlsStream::negotiated_http2() const {
+    const unsigned char* protocol = nullptr;
+    unsigned int length = 0;
+    SSL_get0_alpn_selected(ssl_, &protocol, &length);
+    return length == 2 && protocol[0] == 'h' && protocol[1] == '2';
+}
+
 bool TlsStream::session_reused() const {
     return SSL_session_reused(ssl_) == 1;
 }

@@ -55,6 +55,9 @@ class TlsStream final : public TlsInfo {
     // Sends close_notify once, without waiting for the peer's.
     void shutdown();
 
+    // ALPN chose HTTP/2.
+    bool negotiated_http2() const;
+
     std::string_view protocol() const override;
     std::string_view cipher() const override;
     std::string_view server_name() const override;

@@ -173,7 +173,9 @@ Result<ListenConfig, config::ConfigError> build_listen(const Directive& d) {
             l.options.backlog = static_cast<int>(*config::number_value(p.substr(8)));
         else if (p == "ssl")
             l.ssl = true;
-        else if (p == "http2" || p == "proxy_protocol" || p == "quic")
+        else if (p == "http2")
+            l.http2 = true;
+        else if (p == "proxy_protocol" || p == "quic")
             return Err{config::ConfigError{
                 d.where, "the \"" + p + "\" parameter of \"listen\" is not supported yet"}};
         else

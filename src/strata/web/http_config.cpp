@@ -68,6 +68,10 @@ void merge(LocationSettings& c, const LocationSettings& p) {
     inherit(c.keepalive_header_s, p.keepalive_header_s);
     inherit(c.client_header_timeout_ms, p.client_header_timeout_ms);
     inherit(c.large_header_buffer_size, p.large_header_buffer_size);
+    inherit(c.http2, p.http2);
+    inherit(c.http2_max_concurrent_streams, p.http2_max_concurrent_streams);
+    inherit(c.http2_chunk_size, p.http2_chunk_size);
+    inherit(c.http2_body_preread_size, p.http2_body_preread_size);
     inherit(c.keepalive_requests, p.keepalive_requests);
     inherit(c.send_timeout_ms, p.send_timeout_ms);
     inherit(c.client_body_timeout_ms, p.client_body_timeout_ms);
@@ -119,6 +123,10 @@ void apply_defaults(LocationSettings& s) {
     default_to(s.keepalive_header_s, 0);
     default_to(s.client_header_timeout_ms, 60'000);
     default_to(s.large_header_buffer_size, http::kNginxMaxFieldLine);
+    default_to(s.http2, false);
+    default_to(s.http2_max_concurrent_streams, 128);
+    default_to(s.http2_chunk_size, 8 * 1024);
+    default_to(s.http2_body_preread_size, 64 * 1024);
     default_to(s.keepalive_requests, 1000);
     default_to(s.send_timeout_ms, 60'000);
     default_to(s.client_body_timeout_ms, 60'000);

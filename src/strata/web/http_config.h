@@ -61,6 +61,9 @@ struct LocationSettings {
     // http and server levels only (nginx); what counts is the listen address's default server.
     std::optional<uint64_t> client_header_timeout_ms;
     std::optional<uint64_t> large_header_buffer_size;  // large_client_header_buffers' size
+    // HTTP/2 (http and server levels): `http2 on` and the http2_* limits.
+    std::optional<bool> http2;
+    std::optional<uint64_t> http2_max_concurrent_streams, http2_chunk_size, http2_body_preread_size;
     std::optional<std::map<int, ErrorPage>> error_pages;
     std::optional<std::vector<AddedHeader>> add_headers;
     std::optional<std::string> expires;  // kept as written until the headers filter lands
@@ -152,7 +155,8 @@ struct ListenConfig {
     net::ListenAddress address;
     net::ListenOptions options;
     bool default_server = false;
-    bool ssl = false;  // `listen … ssl`
+    bool ssl = false;    // `listen … ssl`
+    bool http2 = false;  // `listen … http2`
     config::SourceLocation where;
 };
 

@@ -45,6 +45,15 @@ Setter size(std::optional<uint64_t> LocationSettings::*field) {
     };
 }
 
+Setter number(std::optional<uint64_t> LocationSettings::*field) {
+    return [field](const Directive& d, LocationSettings& s) -> Status {
+        auto value = config::parse_number(d);
+        if (!value) return Err{value.error()};
+        s.*field = static_cast<uint64_t>(value.value());
+        return success();
+    };
+}
+
 Setter words(std::optional<std::vector<std::string>> LocationSettings::*field) {
     return [field](const Directive& d, LocationSettings& s) -> Status {
         s.*field = d.args;
@@ -247,6 +256,17 @@ const std::map<std::string_view, Setter>& setters() {
         {"client_body_timeout", time_ms(&LocationSettings::client_body_timeout_ms)},
         {"client_header_timeout", time_ms(&LocationSettings::client_header_timeout_ms)},
         {"large_client_header_buffers", set_large_header_buffers},
+        {"http2", flag(&LocationSettings::http2)},
+        {"http2_max_concurrent_streams", number(&LocationSettings::http2_max_concurrent_streams)},
+        {"http2_chunk_size", size(&LocationSettings::http2_chunk_size)},
+        {"http2_body_preread_size", size(&LocationSettings::http2_body_preread_size)},
+        {"http2_recv_buffer_size", accept_as_is},
+        {"http2_idle_timeout", accept_as_is},    // nginx ≥ 1.19.7: keepalive_timeout instead
+        {"http2_max_requests", accept_as_is},    // … keepalive_requests
+        {"http2_max_field_size", accept_as_is},  // … large_client_header_buffers
+        {"http2_max_header_size", accept_as_is},
+        {"http2_push", accept_as_is},
+        {"http2_push_preload", accept_as_is},
         {"error_page", set_error_page},
         {"add_header", add_header},
         {"access_log", set_access_log},

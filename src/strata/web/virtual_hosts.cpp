@@ -20,13 +20,14 @@ std::vector<ListenGroup> group_by_listen_address(const HttpConfig& http) {
                 ++i;
             if (i == keys.size()) {
                 keys.push_back(key);
-                groups.push_back({listen, {}, nullptr, false});
+                groups.push_back({listen, {}, nullptr, false, false});
             }
             ListenGroup& group = groups[i];
             if (group.servers.empty() || group.servers.back() != &server)
                 group.servers.push_back(&server);
             if (listen.default_server) group.default_server = &server;
             if (listen.ssl) group.ssl = true;
+            if (listen.http2 || server.settings.http2.value_or(false)) group.http2 = true;
         }
     }
     for (ListenGroup& g : groups)

@@ -14,6 +14,8 @@ struct ListenGroup {
     std::vector<const ServerConfig*> servers;
     const ServerConfig* default_server = nullptr;  // default_server, else the first
     bool ssl = false;  // any `listen … ssl` of the address makes all of it TLS, as in nginx
+    // HTTP/2 there: `listen … http2`, or `http2 on` in one of its servers.
+    bool http2 = false;
 };
 
 // One group per distinct address, in the order addresses first appear. The index of a

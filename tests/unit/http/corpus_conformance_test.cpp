@@ -395,6 +395,9 @@ Message copy_head(const RequestHead& head) {
         case Version::http11:
             m.major = 1, m.minor = 1;
             break;
+        case Version::http2:  // the HTTP/1 parser never produces it
+            m.major = 2, m.minor = 0;
+            break;
     }
     m.headers = copy_fields(head.headers);
     return m;

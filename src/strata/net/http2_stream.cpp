@@ -1,0 +1,387 @@
+#include "strata/net/http2_stream.h"
+
+#include <nghttp2/nghttp2.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include "strata/base/log.h"
+#include "strata/http/error_page.h"
+#include "strata/http/status.h"
+#include "strata/net/http2_session.h"
+
+namespace strata::net {
+namespace {
+
+bool has_no_body(int status) {
+    return status < 200 || status == 204 || status == 304;
+}
+
+// HTTP/1 connection fields mean nothing in HTTP/2 and a peer must reject a response
+// carrying them (RFC 9113 §8.2.2).
+bool connection_specific(std::string_view name) {
+    return http::iequals(name, "connection") || http::iequals(name, "keep-alive") ||
+           http::iequals(name, "proxy-connection") || http::iequals(name, "transfer-encoding") ||
+           http::iequals(name, "upgrade");
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out)
+        c = http::ascii_lower(c);
+    return out;
+}
+
+nghttp2_nv field(std::string_view name, std::string_view value) {
+    return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+            reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
+            NGHTTP2_NV_FLAG_NONE};
+}
+
+ssize_t read_source(nghttp2_session* /*session*/, int32_t /*stream_id*/, uint8_t* buf,
+                    size_t length, uint32_t* data_flags, nghttp2_data_source* source,
+                    void* /*user_data*/) {
+    auto* stream = static_cast<Http2Stream*>(source->ptr);
+    bool end = false;
+    ssize_t n = stream->take_data(buf, length, end);
+    if (n < 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // the file failed: reset
+    if (end) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    if (n == 0 && !end) return NGHTTP2_ERR_DEFERRED;
+    return n;
+}
+
+}  // namespace
+
+Http2Stream::Http2Stream(Http2Session& session, int32_t id)
+    : session_(session), id_(id), options_(&session.host().listener_options().request) {
+    head_.version = http::Version::http2;
+    head_.keep_alive = true;
+    const HttpOptions& o = session.host().listener_options().http;
+    body_.configure(o.body_memory_limit, o.body_temp_dir);
+}
+
+Http2Stream::~Http2Stream() {
+    for (Piece& p : pieces_)
+        if (p.fd >= 0) ::close(p.fd);
+}
+
+bool Http2Stream::add_field(std::string_view name, std::string_view value) {
+    field_bytes_ += name.size() + value.size();
+    if (field_bytes_ > session_.host().listener_options().http.http2.max_header_bytes) {
+        too_large_ = true;
+        return false;
+    }
+    if (name == ":method")
+        method_ = value;
+    else if (name == ":path")
+        path_ = value;
+    else if (name == ":authority")
+        authority_ = value;
+    else if (name == "cookie")
+        cookies_.append(cookies_.empty() ? "" : "; ").append(value);
+    else if (name.front() != ':')
+        fields_.emplace_back(name, value);
+    return true;
+}
+
+// The head's views all point into one buffer, as an HTTP/1 head's do (the gateway copies
+// that span for the app). :authority stands in for Host (RFC 9113 §8.3.1), and split
+// cookies are joined again (§8.2.3).
+void Http2Stream::build_head() {
+    size_t size = method_.size() + path_.size() + authority_.size() + 4 + 6 + cookies_.size();
+    for (const auto& [name, value] : fields_)
+        size += name.size() + value.size();
+    head_text_.reserve(size);  // no reallocation below: the views stay put
+    auto keep = [this](std::string_view text) {
+        size_t at = head_text_.size();
+        head_text_.append(text);
+        return std::string_view(head_text_).substr(at, text.size());
+    };
+    head_.method = keep(method_);
+    head_.target = keep(path_);
+    std::string_view authority = keep(authority_);
+    bool has_host_field = false;
+    for (const auto& [name, value] : fields_)
+        has_host_field = has_host_field || name == "host";
+    if (!authority.empty() && !has_host_field) head_.headers.push_back({keep("host"), authority});
+    for (const auto& [name, value] : fields_)
+        head_.headers.push_back({keep(name), keep(value)});
+    if (!cookies_.empty()) head_.headers.push_back({keep("cookie"), keep(cookies_)});
+    for (const http::Header& h : head_.headers) {
+        if (h.name == "host" && authority.empty()) {
+            head_.host = h.value;
+            head_.has_host = true;
+        } else if (h.name == "content-length") {
+            head_.content_length = 0;
+            for (char c : h.value)  // nghttp2 checked that it is digits
+                head_.content_length = head_.content_length * 10 + static_cast<uint64_t>(c - '0');
+            head_.body = http::BodyKind::length;
+        }
+    }
+    if (!authority.empty()) {  // it wins over a Host field
+        head_.host = authority;
+        head_.has_host = true;
+    }
+    head_.head_size = field_bytes_;
+    fields_.clear();
+}
+
+void Http2Stream::finish_head(bool ends_stream) {
+    build_head();
+    if (too_large_) return reject(431, Rejection::Stage::head);
+    if (ends_stream) {
+        head_.body = http::BodyKind::none;
+        head_.content_length = 0;
+        return;
+    }
+    const ListenerInfo& where = session_.host().listener();
+    if (const RequestOptions* o = session_.host().handler().body_options(head_, where))
+        options_ = o;
+    if (head_.body == http::BodyKind::length && head_.content_length > options_->body_limit)
+        reject(413, Rejection::Stage::body);
+}
+
+bool Http2Stream::add_body(std::string_view bytes) {
+    if (rejected_) return false;
+    if (body_.size() + bytes.size() > options_->body_limit) {
+        reject(413, Rejection::Stage::body);
+        return false;
+    }
+    if (!body_.append(bytes)) {
+        reject(500, Rejection::Stage::body);
+        return false;
+    }
+    return true;
+}
+
+// Handlers see a body of known length, whatever the client framed (nginx sets the
+// Content-Length of a buffered HTTP/2 body the same way).
+void Http2Stream::dispatch() {
+    if (rejected_) return;
+    if (head_.body != http::BodyKind::none || body_.size() > 0) {
+        head_.body = http::BodyKind::length;
+        head_.content_length = body_.size();
+    }
+    awaiting_response_ = true;
+    session_.host().handler().handle(*this);
+}
+
+// A body over the limit or impossible to store: the handler answers it as it answers an
+// HTTP/1 rejection, then the rest of the upload is refused.
+void Http2Stream::reject(int status, Rejection::Stage stage) {
+    if (rejected_) return;
+    rejected_ = true;
+    reset_after_response_ = true;
+    awaiting_response_ = true;
+    Rejection rejection;
+    rejection.status = status;
+    rejection.stage = stage;
+    rejection.head_bytes = field_bytes_;
+    session_.host().handler().reject(*this, rejection);
+}
+
+const PeerAddress& Http2Stream::peer() const {
+    return session_.host().peer();
+}
+const ListenerInfo& Http2Stream::listener() const {
+    return session_.host().listener();
+}
+std::string Http2Stream::local_address() const {
+    return session_.host().local_address();
+}
+const TlsInfo* Http2Stream::tls() const {
+    return session_.host().tls();
+}
+
+bool Http2Stream::take_response() {
+    if (!awaiting_response_) {
+        log::error("response for no request ignored");
+        return false;
+    }
+    awaiting_response_ = false;
+    if (!closed_) return true;
+    session_.release(*this);  // the client left meanwhile: nothing goes out
+    return false;
+}
+
+bool Http2Stream::sends_body(int status) const {
+    return head_.method != "HEAD" && !has_no_body(status);
+}
+
+void Http2Stream::submit(const ResponseHead& head, int64_t content_length, bool with_body) {
+    std::vector<std::string> storage;  // nghttp2 copies the fields; this outlives the call
+    storage.reserve(head.headers.size() + 4);
+    std::vector<nghttp2_nv> fields;
+    fields.reserve(head.headers.size() + 8);
+    int status = http::status_sent_for(head.status);
+    std::string& status_text = storage.emplace_back(std::to_string(status));
+    fields.push_back(field(":status", status_text));
+    std::string_view server = head.server.empty() ? options_->server_token : head.server;
+    fields.push_back(field("server", server));
+    fields.push_back(field("date", head.date.empty() ? session_.host().http_date() : head.date));
+    if (!head.content_type.empty()) fields.push_back(field("content-type", head.content_type));
+    if (content_length >= 0 && !has_no_body(status))
+        fields.push_back(
+            field("content-length", storage.emplace_back(std::to_string(content_length))));
+    if (!head.last_modified.empty()) fields.push_back(field("last-modified", head.last_modified));
+    if (!head.location.empty()) fields.push_back(field("location", head.location));
+    if (head.vary_accept_encoding) fields.push_back(field("vary", "Accept-Encoding"));
+    for (const http::Header& h : head.headers) {
+        if (connection_specific(h.name)) continue;
+        fields.push_back(field(storage.emplace_back(lower(h.name)), h.value));
+    }
+    nghttp2_data_provider body{};
+    body.source.ptr = this;
+    body.read_callback = read_source;
+    int rv = nghttp2_submit_response(session_.native(), id_, fields.data(), fields.size(),
+                                     with_body ? &body : nullptr);
+    if (rv != 0) log::error("HTTP/2 response on stream {} refused: {}", id_, nghttp2_strerror(rv));
+    if (!with_body) ended_ = true;
+    session_.host().on_output_ready();
+}
+
+void Http2Stream::queue(Piece piece) {
+    if (piece.fd < 0) piece.length = piece.bytes.size();
+    if (piece.length == 0) {
+        if (piece.fd >= 0) ::close(piece.fd);
+        return;
+    }
+    pending_bytes_ += piece.length;
+    pieces_.push_back(std::move(piece));
+}
+
+void Http2Stream::respond(const ResponseHead& head, std::string_view body) {
+    if (!take_response()) return;
+    bool with_body = sends_body(head.status) && !body.empty();
+    if (with_body) queue({std::string(body)});
+    ended_ = true;
+    submit(head, has_no_body(head.status) ? -1 : static_cast<int64_t>(body.size()), with_body);
+}
+
+void Http2Stream::respond_file(const ResponseHead& head, int fd, off_t offset, uint64_t length) {
+    if (!take_response()) {
+        ::close(fd);
+        return;
+    }
+    bool with_body = sends_body(head.status) && length > 0;
+    if (with_body)
+        queue({{}, fd, offset, length});
+    else
+        ::close(fd);
+    ended_ = true;
+    submit(head, static_cast<int64_t>(length), with_body);
+}
+
+void Http2Stream::respond_error(int status) {
+    ResponseHead head;
+    head.status = http::status_sent_for(status);
+    head.content_type = "text/html";
+    std::string page;
+    if (!has_no_body(status))
+        page = session_.host().listener_options().http.error_pages == ErrorPages::gunicorn
+                   ? http::gunicorn_error_page(status)
+                   : http::error_page(status, options_->server_token);
+    respond(head, page);
+}
+
+void Http2Stream::close_without_response() {
+    if (!take_response()) return;
+    session_.reset(*this, NGHTTP2_NO_ERROR);
+}
+
+void Http2Stream::begin_response(const ResponseHead& head, int64_t content_length) {
+    if (!awaiting_response_ || streaming_) {
+        log::error("streamed response for no request ignored");
+        return;
+    }
+    streaming_ = true;
+    awaiting_response_ = false;
+    if (closed_) return;  // the client left: end_response() frees us
+    submit(head, content_length, sends_body(head.status));
+}
+
+void Http2Stream::send_body(std::string_view bytes) {
+    if (!streaming_ || closed_ || ended_ || bytes.empty()) return;
+    queue({std::string(bytes)});
+    session_.resume(*this);
+}
+
+void Http2Stream::send_body_file(int fd, off_t offset, uint64_t length) {
+    if (!streaming_ || closed_ || ended_) {
+        ::close(fd);
+        return;
+    }
+    queue({{}, fd, offset, length});
+    session_.resume(*this);
+}
+
+void Http2Stream::end_response(bool complete) {
+    if (!streaming_) {
+        log::error("end of a streamed response that never began ignored");
+        return;
+    }
+    streaming_ = false;
+    observer_ = nullptr;
+    if (closed_) return session_.release(*this);
+    if (!complete) return session_.reset(*this, NGHTTP2_INTERNAL_ERROR);  // framing broke
+    ended_ = true;
+    session_.resume(*this);
+}
+
+ssize_t Http2Stream::take_data(uint8_t* buf, size_t length, bool& end) {
+    length = std::min(length, session_.host().listener_options().http.http2.chunk_size);
+    size_t taken = 0;
+    while (taken < length && !pieces_.empty()) {
+        Piece& p = pieces_.front();
+        size_t want = length - taken;
+        size_t n;
+        if (p.fd >= 0) {
+            want = static_cast<size_t>(std::min<uint64_t>(want, p.length));
+            ssize_t got;
+            do {
+                got = ::pread(p.fd, buf + taken, want, p.offset);
+            } while (got < 0 && errno == EINTR);
+            if (got <= 0) {
+                log::error("reading a file for HTTP/2 stream {} failed", id_);
+                return -1;
+            }
+            n = static_cast<size_t>(got);
+            p.offset += got;
+            p.length -= n;
+        } else {
+            n = std::min(want, static_cast<size_t>(p.length));
+            std::copy_n(p.bytes.data() + p.offset, n, buf + taken);
+            p.offset += static_cast<off_t>(n);
+            p.length -= n;
+        }
+        taken += n;
+        pending_bytes_ -= n;
+        if (p.length == 0) {
+            if (p.fd >= 0) ::close(p.fd);
+            pieces_.pop_front();
+        }
+    }
+    end = ended_ && pieces_.empty();
+    if (taken > 0) output_sent_ = true;
+    return static_cast<ssize_t>(taken);
+}
+
+// After the frames went out, not inside nghttp2's callback: the observer may queue more.
+void Http2Stream::notify_output_sent() {
+    if (!output_sent_) return;
+    output_sent_ = false;
+    if (observer_) observer_->on_output_sent();
+}
+
+void Http2Stream::on_closed() {
+    closed_ = true;
+    if (observer_) {
+        ExchangeObserver* observer = observer_;
+        observer_ = nullptr;
+        observer->on_client_gone();
+    }
+}
+
+}  // namespace strata::net
