@@ -30,16 +30,17 @@ class Authority:
                  cwd=self.dir)
         self.root = self.dir / "root.pem"
 
-    def leaf(self, name, *alt_names, kind="rsa"):
-        """(chain file: leaf then intermediate, key file) for `name`."""
-        stem = f"{name}-{kind}"
+    def leaf(self, name, *alt_names, kind="rsa", usage="serverAuth"):
+        """(chain file: leaf then intermediate, key file) for `name`; usage="clientAuth"
+        makes a client certificate."""
+        stem = f"{name}-{kind}" if usage == "serverAuth" else f"{name}-{kind}-{usage}"
         key_args = (["-newkey", "rsa:2048"] if kind == "rsa"
                     else ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"])
         _openssl("req", *key_args, "-nodes", "-keyout", f"{stem}.key", "-out", f"{stem}.csr",
                  "-subj", f"/CN={name}", cwd=self.dir)
         sans = ",".join(f"DNS:{n}" for n in (name, *alt_names))
         (self.dir / f"{stem}.ext").write_text(
-            f"subjectAltName={sans}\nextendedKeyUsage=serverAuth\n")
+            f"subjectAltName={sans}\nextendedKeyUsage={usage}\n")
         _openssl("x509", "-req", "-in", f"{stem}.csr", "-CA", "inter.pem", "-CAkey",
                  "inter.key", "-CAcreateserial", "-days", "2", "-extfile", f"{stem}.ext",
                  "-out", f"{stem}.crt", cwd=self.dir)

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "strata/base/log.h"
+#include "strata/cli/wsgi_tls.h"
 #include "strata/process/master.h"
 #include "strata/python/app_loader.h"
 #include "strata/python/config_file.h"
@@ -113,6 +114,7 @@ void fill_config(WsgiServer& server, std::vector<process::Listen> listen) {
     c.request.forwarded_allow_ips = s.forwarded_allow_ips;
     c.request.secure_scheme_headers.assign(s.secure_scheme_headers.begin(),
                                            s.secure_scheme_headers.end());
+    c.request.https_variable = false;  // gunicorn's environ has no HTTPS
     if (s.pidfile) c.pid_file = *s.pidfile;
     c.daemon = s.daemon;
     gateway::AccessLog* access = server.access_log.get();
@@ -222,6 +224,8 @@ Result<std::unique_ptr<WsgiServer>, std::string> build_wsgi_server(
     const python::WsgiSettings& settings, const std::string& app_module) {
     auto listen = listeners(settings);
     if (!listen) return Err{listen.error()};
+    auto tls = wsgi_tls_listener(settings);
+    if (!tls) return Err{tls.error()};
     auto server = std::make_unique<WsgiServer>();
     server->settings = settings;
     server->app_module = app_module;
@@ -234,6 +238,7 @@ Result<std::unique_ptr<WsgiServer>, std::string> build_wsgi_server(
         if (!server->access_log->error().empty()) return Err{server->access_log->error()};
     }
     fill_config(*server, std::move(listen).value());
+    server->config.tls = std::move(tls).value();
     server->hooks = g_config_file_hooks;
     // The fork protocol is needed whenever Python runs in the master: hosted, always.
     if (!server->hooks && (settings.preload_app || python::host_interpreter() != nullptr))

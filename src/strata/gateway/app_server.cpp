@@ -29,6 +29,18 @@ net::HttpOptions connection_options(const AppServerConfig& config) {
     return o;
 }
 
+// gunicorn's TLS is the same on every listener. A plain HTTP request there fails the
+// handshake and the connection closes, as gunicorn's ssl.wrap_socket does.
+void use_tls(net::HttpServer& server, const AppServerConfig& config, size_t listeners) {
+    if (!config.tls) return;
+    net::HttpOptions http = connection_options(config);
+    for (size_t tag = 0; tag < listeners; ++tag) {
+        net::RequestOptions request = net::request_options_of(http);
+        server.set_listener_options(static_cast<int>(tag),
+                                    net::ListenerOptions{http, std::move(request), config.tls});
+    }
+}
+
 void call(const std::function<void()>& hook) {
     if (hook) hook();
 }
@@ -113,6 +125,7 @@ int run_app_worker(const AppServerConfig& config, process::WorkerContext& contex
     };
     auto handler = std::make_unique<AppHandler>(loop, **app, options);
     net::HttpServer server(loop, *handler, connection_options(config));
+    use_tls(server, config, context.listen_fds.size());
     std::unique_ptr<net::FileWatch> watch = watch_for_reload(config, loop, retirement);
     int status = process::serve_http_worker(loop, server, context,
                                             worker_options(config, *handler, retirement));
@@ -128,11 +141,13 @@ int run_app_worker(const AppServerConfig& config, process::WorkerContext& contex
 
 namespace {
 
-// gunicorn's "Listening at: http://127.0.0.1:8000 (pid)" address forms.
-std::string listen_url(const process::Listen& listen) {
+// gunicorn's "Listening at: http://127.0.0.1:8000 (pid)" address forms ("https://"
+// with TLS).
+std::string listen_url(const process::Listen& listen, bool tls) {
     const net::ListenAddress& a = listen.address;
     bool tcp = a.inherited_fd < 0 && a.unix_path.empty();
-    return (tcp ? "http://" : "") + net::describe(a);
+    std::string scheme = tls ? "https://" : "http://";
+    return (tcp ? scheme : "") + net::describe(a);
 }
 
 }  // namespace
@@ -151,7 +166,8 @@ int run_app_server(const AppServerConfig& config) {
     options.pre_exec = config.pre_exec;
     options.when_ready = [&config](const std::vector<int>&) {
         for (const process::Listen& listen : config.listen)
-            log::info("Listening at: {} ({})", listen_url(listen), ::getpid());
+            log::info("Listening at: {} ({})", listen_url(listen, config.tls != nullptr),
+                      ::getpid());
         log::info("Using worker: {}", config.threads > 1 ? "gthread" : "sync");
         call(config.when_ready);
     };

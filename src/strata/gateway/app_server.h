@@ -14,6 +14,7 @@
 #include "strata/gateway/app.h"
 #include "strata/gateway/app_handler.h"
 #include "strata/http/limits.h"
+#include "strata/net/tls_context.h"
 #include "strata/process/listener_set.h"
 #include "strata/process/worker.h"
 
@@ -33,6 +34,10 @@ struct AppServerConfig {
     RequestSettings request;
     std::string pid_file;
     bool daemon = false;
+    // gunicorn's --certfile: every listener speaks TLS with this context, made in the
+    // master before fork so a session ticket from one worker resumes in another. Null:
+    // plain HTTP.
+    std::shared_ptr<const net::TlsListener> tls;
     // Loads the app, in each worker after fork (or once in the master when preloaded:
     // then this hands out the loaded one). An error is printed and the master stops.
     std::function<Result<std::shared_ptr<App>, std::string>()> load_app;

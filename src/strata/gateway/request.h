@@ -65,7 +65,8 @@ struct Request {
     std::string server_name;
     std::string server_port;
     std::string url_scheme = "http";
-    bool tls = false;         // came over TLS: url_scheme "https", and HTTPS=on in the environ
+    bool tls = false;         // came over TLS: url_scheme "https"
+    bool https_on = false;    // HTTPS=on in the environ (see RequestSettings::https_variable)
     std::string script_name;  // the mount point (gunicorn's --root-path / SCRIPT_NAME)
 
     // The first field named `name` (ASCII case-insensitive), or empty.

@@ -130,6 +130,7 @@ void build_request(net::Exchange& exchange, const RequestSettings& settings, Req
         out.remote_port = peer.port();
     }
     out.tls = exchange.tls() != nullptr;
+    out.https_on = out.tls && settings.https_variable;
     out.url_scheme = url_scheme(out, settings);
     out.script_name = settings.script_name;
     set_server(exchange, settings, out);

@@ -30,6 +30,9 @@ struct RequestSettings {
     // Header and value meaning "the client used https" (gunicorn's secure_scheme_headers).
     std::vector<std::pair<std::string, std::string>> secure_scheme_headers = {
         {"X-FORWARDED-PROTOCOL", "ssl"}, {"X-FORWARDED-PROTO", "https"}, {"X-FORWARDED-SSL", "on"}};
+    // A request that came over TLS gets HTTPS=on, as nginx's uwsgi/fastcgi params give
+    // apps behind the front server; gunicorn's own TLS sets no such variable.
+    bool https_variable = true;
 };
 
 // Fills `out` (fresh) from the exchange's request; a spooled body's file passes to it.

@@ -72,6 +72,7 @@ int version_of(unsigned bit) {
 
 // The lowest and highest protocol named, and the ones between them left out.
 void set_protocols(SSL_CTX* ctx, unsigned protocols) {
+    if (protocols == 0) return;
     constexpr unsigned kAll[] = {kTlsV1, kTlsV11, kTlsV12, kTlsV13};
     constexpr uint64_t kOptionFor[] = {SSL_OP_NO_TLSv1, SSL_OP_NO_TLSv1_1, SSL_OP_NO_TLSv1_2,
                                        SSL_OP_NO_TLSv1_3};
@@ -105,6 +106,29 @@ Result<bool, std::string> load_dhparam(SSL_CTX* ctx, const std::string& path) {
     if (SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1) {
         EVP_PKEY_free(dh);
         return failure("SSL_CTX_set0_tmp_dh_pkey(\"" + path + "\") failed");
+    }
+    return true;
+}
+
+// The CAs are also named to clients in the certificate request, as nginx does.
+Result<bool, std::string> set_client_verification(SSL_CTX* ctx, const TlsContextOptions& o) {
+    if (!o.client_ca.empty()) {
+        if (SSL_CTX_load_verify_locations(ctx, o.client_ca.c_str(), nullptr) != 1)
+            return failure("cannot load client CA certificates \"" + o.client_ca + "\"");
+        STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(o.client_ca.c_str());
+        if (names != nullptr) SSL_CTX_set_client_CA_list(ctx, names);
+        ERR_clear_error();  // a file without names only leaves the request's list empty
+    }
+    switch (o.verify_client) {
+        case TlsVerifyClient::none:
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+            break;
+        case TlsVerifyClient::optional:
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+            break;
+        case TlsVerifyClient::required:
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+            break;
     }
     return true;
 }
@@ -146,6 +170,7 @@ Result<bool, std::string> configure(SSL_CTX* ctx, const TlsContextOptions& o) {
         if (auto loaded = load_certificate(ctx, pair); !loaded) return loaded;
     if (!o.dhparam.empty())
         if (auto loaded = load_dhparam(ctx, o.dhparam); !loaded) return loaded;
+    if (auto verifying = set_client_verification(ctx, o); !verifying) return verifying;
     set_session_resumption(ctx, o);
     // SSL_CTX_set_tlsext_servername_callback, without the macro's C-style cast.
     SSL_CTX_callback_ctrl(ctx, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,

@@ -35,9 +35,13 @@ struct TlsCertificate {
 // default), "off" refuses them, "builtin" keeps them in the worker.
 enum class TlsSessionCache : uint8_t { none, off, builtin };
 
+// Client certificates (nginx's ssl_verify_client, gunicorn's cert_reqs): not asked for,
+// asked for and checked when sent, or required.
+enum class TlsVerifyClient : uint8_t { none, optional, required };
+
 struct TlsContextOptions {
     std::vector<TlsCertificate> certificates;  // one per key type (RSA, ECDSA)
-    unsigned protocols = kTlsV12 | kTlsV13;
+    unsigned protocols = kTlsV12 | kTlsV13;    // 0: OpenSSL's own range (its config file's)
     std::string ciphers = "HIGH:!aNULL:!MD5";  // TLS 1.2 and below, OpenSSL's syntax
     bool prefer_server_ciphers = false;
     bool session_tickets = true;
@@ -46,6 +50,8 @@ struct TlsContextOptions {
     uint64_t session_cache_size = 20480;  // sessions, for builtin
     std::string dhparam;                  // PEM DH parameters; empty: no DHE ciphers
     std::string ecdh_curve = "auto";      // key exchange groups ("X25519:prime256v1")
+    TlsVerifyClient verify_client = TlsVerifyClient::none;
+    std::string client_ca;  // PEM file of the CAs client certificates must chain to
 };
 
 class TlsContext {

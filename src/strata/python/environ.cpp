@@ -39,7 +39,7 @@ struct Keys {
     PyObject* wsgi_run_once;
     PyObject* wsgi_file_wrapper;
     PyObject* wsgi_input_terminated;
-    PyObject* https_on;  // HTTPS, for requests that came over TLS
+    PyObject* https_on;  // HTTPS, for requests that came over TLS (behind the front server)
     PyObject* http;      // values, not keys: the two url schemes, and HTTPS's
     PyObject* https;
     PyObject* on;
@@ -170,7 +170,7 @@ PyRef EnvironBuilder::build(const gateway::Request& request, PyObject* input) {
         ok = put(dict, g_keys.wsgi_url_scheme,
                  request.url_scheme == "https" ? PyRef::borrow(g_keys.https)
                                                : PyRef(latin1_str(request.url_scheme)));
-    if (ok && request.tls) ok = put_borrowed(dict, g_keys.https_on, g_keys.on);
+    if (ok && request.https_on) ok = put_borrowed(dict, g_keys.https_on, g_keys.on);
     return ok ? std::move(environ) : PyRef();
 }
 
