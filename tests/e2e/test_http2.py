@@ -21,6 +21,7 @@ import pytest
 
 from conftest import Strata, require_tool
 from h2_client import H2Client
+from proxy_backend import Backend
 from tls_certs import Authority
 
 APP = '''
@@ -196,6 +197,42 @@ def test_body_over_the_limit_is_refused_with_413(tmp_path, site):
         assert r["status"] == 413
         assert client.get("/")["status"] == 200  # the connection serves on
         client.close()
+    finally:
+        s.stop()
+
+
+def test_proxy_over_h2(tmp_path, site):
+    backend = Backend("up")
+    s = Strata(tmp_path, f"""server {{ listen 127.0.0.1:PORT http2; root {site};
+        location /up/ {{ proxy_pass http://{backend.address}/;
+                        proxy_set_header X-Proto $server_protocol; }} }}""")
+    try:
+        client = H2Client(s.port)
+        body = os.urandom(200_000)
+        r = client.wait(client.request("/up/echo", method="POST", body=body))
+        assert r["status"] == 200 and ("x-backend", "up") in r["headers"]
+        seen = json.loads(r["body"])
+        assert seen["method"] == "POST" and seen["target"] == "/echo"
+        assert seen["version"] == "HTTP/1.0"  # proxy_http_version's default
+        assert backend.requests[-1].body == body
+        assert backend.requests[-1].header("X-Proto") == "HTTP/2.0"
+        big = client.get("/up/chunked/300000")  # chunked upstream body, streamed on
+        assert big["status"] == 200 and len(big["body"]) == 300000
+        client.close()
+    finally:
+        s.stop()
+
+
+def test_stalled_upload_is_cut_at_client_body_timeout(tmp_path, site):
+    s = Strata(tmp_path, f"""client_body_timeout 1s;
+        server {{ listen 127.0.0.1:PORT http2; root {site}; }}""")
+    try:
+        client = H2Client(s.port)
+        client.request("/", method="POST", body=b"part of it", end=False)
+        started = time.monotonic()
+        while client.receive_some():
+            pass
+        assert client.closed and time.monotonic() - started < 8
     finally:
         s.stop()
 

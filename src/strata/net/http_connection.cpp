@@ -649,9 +649,13 @@ void HttpConnection::update_timer() {
     const RequestOptions& r = request_options();
     if (!output_.empty()) return loop.arm(timer_, r.send_timeout_ms);
     if (h2_) {  // nginx: keepalive_timeout while no stream is open
-        if (!h2_->idle()) return loop.disarm(timer_);
-        return loop.arm(timer_, draining_ ? std::min(r.keepalive_timeout_ms, kDrainGraceMs)
-                                          : r.keepalive_timeout_ms);
+        if (h2_->idle())
+            return loop.arm(timer_, draining_ ? std::min(r.keepalive_timeout_ms, kDrainGraceMs)
+                                              : r.keepalive_timeout_ms);
+        // Streams waiting for their request, none for a handler: the client must go on
+        // sending within client_body_timeout (re-armed by every read).
+        if (h2_->awaiting_responses() == 0) return loop.arm(timer_, r.client_body_timeout_ms);
+        return loop.disarm(timer_);
     }
     switch (state_) {
         case State::reading_head:

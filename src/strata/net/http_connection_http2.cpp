@@ -83,7 +83,10 @@ void HttpConnection::http2_write() {
         h2_->notify_output_sent();                     // streamed bodies may queue more
     }
     h2_busy_ = false;
-    if (output_.pending_bytes() == 0 && h2_->finished()) return close();
+    if (output_.pending_bytes() == 0) {
+        output_.clear();  // an empty buffer left by produce() is no output to time
+        if (h2_->finished()) return close();
+    }
     update_timer();
 }
 
