@@ -17,6 +17,7 @@ class NullExchange final : public net::Exchange {
     const net::PeerAddress& peer() const override { return peer_; }
     const net::ListenerInfo& listener() const override { return listener_; }
     std::string local_address() const override { return "127.0.0.1"; }
+    const net::TlsInfo* tls() const override { return nullptr; }
     void respond(const net::ResponseHead&, std::string_view) override {}
     void respond_file(const net::ResponseHead&, int, off_t, uint64_t) override {}
     void respond_error(int) override {}
