@@ -218,6 +218,29 @@ def test_tickets_resume_sessions_across_workers(tmp_path, site, certs, authority
         server.stop()
 
 
+@pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3])
+def test_shared_session_cache_resumes_across_workers(tmp_path, site, certs, authority,
+                                                      version):
+    """Tickets off: session IDs, kept in memory both workers share."""
+    server = tls_server(tmp_path, site, certs, listen_extra="reuseport", workers=2,
+                        body="ssl_session_tickets off; ssl_session_cache shared:SSL:1m;")
+    try:
+        context = client_context(authority, maximum_version=version)
+        with tls_connect(server.port, context) as sock:
+            assert get(sock)[0] == 200
+            session = sock.session
+        for _ in range(24):
+            with tls_connect(server.port, context, session=session) as sock:
+                assert get(sock)[0] == 200
+                assert sock.session_reused
+                session = sock.session
+        lines = access_lines(tmp_path / "access.log", 25)
+        resumed_in = {line.split(" ")[0] for line in lines[1:] if line.split(" ")[5] == "r"}
+        assert len(resumed_in) == 2, lines
+    finally:
+        server.stop()
+
+
 def test_session_cache_resumes_with_s_client_reconnect(tmp_path, site, certs, authority):
     server = tls_server(tmp_path, site, certs,
                         body="ssl_session_cache shared:SSL:1m; ssl_session_tickets off;")

@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include <ctime>
 #include <functional>
 
 namespace strata::net {
@@ -49,6 +50,53 @@ int choose_protocol(SSL* ssl, const unsigned char** out, unsigned char* out_leng
         return SSL_TLSEXT_ERR_OK;
     }
     return SSL_TLSEXT_ERR_NOACK;
+}
+
+// ssl_session_cache shared: sessions go to, and come from, the cache of the listener's
+// default server (OpenSSL asks the context a connection began with, whatever SNI chose).
+SharedSessionCache* shared_cache_of(SSL* ssl) {
+    auto* listener = static_cast<const TlsListener*>(SSL_get_ex_data(ssl, listener_index()));
+    return listener && listener->default_context ? listener->default_context->shared_cache()
+                                                 : nullptr;
+}
+
+int context_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+std::string_view session_id(const SSL_SESSION* session) {
+    unsigned int length = 0;
+    const unsigned char* id = SSL_SESSION_get_id(session, &length);
+    return {reinterpret_cast<const char*>(id), length};
+}
+
+int store_session(SSL* ssl, SSL_SESSION* session) {
+    SharedSessionCache* cache = shared_cache_of(ssl);
+    int size = i2d_SSL_SESSION(session, nullptr);
+    if (cache == nullptr || size <= 0 || static_cast<size_t>(size) > cache->kMaxSession) return 0;
+    std::string bytes(static_cast<size_t>(size), '\0');
+    auto* out = reinterpret_cast<unsigned char*>(bytes.data());
+    i2d_SSL_SESSION(session, &out);
+    int64_t expires = SSL_SESSION_get_time(session) + SSL_SESSION_get_timeout(session);
+    cache->store(session_id(session), bytes, std::time(nullptr), expires);
+    return 0;  // the cache holds a copy, not a reference
+}
+
+SSL_SESSION* find_session(SSL* ssl, const unsigned char* id, int length, int* copy) {
+    *copy = 0;
+    SharedSessionCache* cache = shared_cache_of(ssl);
+    if (cache == nullptr) return nullptr;
+    auto found = cache->find({reinterpret_cast<const char*>(id), static_cast<size_t>(length)},
+                             std::time(nullptr));
+    if (!found) return nullptr;
+    const auto* in = reinterpret_cast<const unsigned char*>(found->data());
+    return d2i_SSL_SESSION(nullptr, &in, static_cast<long>(found->size()));
+}
+
+void drop_session(SSL_CTX* ctx, SSL_SESSION* session) {
+    auto* context = static_cast<TlsContext*>(SSL_CTX_get_ex_data(ctx, context_index()));
+    if (context && context->shared_cache()) context->shared_cache()->remove(session_id(session));
 }
 
 Failure failure(std::string what) {
@@ -146,6 +194,11 @@ void set_session_resumption(SSL_CTX* ctx, const TlsContextOptions& o) {
     if (o.session_cache == TlsSessionCache::builtin) {
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
         SSL_CTX_sess_set_cache_size(ctx, static_cast<long>(o.session_cache_size));
+    } else if (o.session_cache == TlsSessionCache::shared) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
+        SSL_CTX_sess_set_new_cb(ctx, store_session);
+        SSL_CTX_sess_set_get_cb(ctx, find_session);
+        SSL_CTX_sess_set_remove_cb(ctx, drop_session);
     } else {
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     }
@@ -187,6 +240,9 @@ Result<std::shared_ptr<TlsContext>, std::string> TlsContext::create(
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     if (ctx == nullptr) return failure("SSL_CTX_new() failed");
     std::shared_ptr<TlsContext> context(new TlsContext(ctx));
+    SSL_CTX_set_ex_data(ctx, context_index(), context.get());
+    if (options.session_cache == TlsSessionCache::shared)
+        context->shared_cache_ = std::make_unique<SharedSessionCache>(options.session_cache_size);
     if (auto configured = configure(ctx, options); !configured) return Err{configured.error()};
     return context;
 }

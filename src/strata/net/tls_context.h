@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "strata/base/result.h"
+#include "strata/net/tls_session_cache.h"
 
 using SSL_CTX = struct ssl_ctx_st;
 using SSL = struct ssl_st;
@@ -32,8 +33,9 @@ struct TlsCertificate {
 };
 
 // ssl_session_cache: "none" lets clients offer sessions that are never stored (nginx's
-// default), "off" refuses them, "builtin" keeps them in the worker.
-enum class TlsSessionCache : uint8_t { none, off, builtin };
+// default), "off" refuses them, "builtin" keeps them in the worker, "shared" in memory
+// all the workers share.
+enum class TlsSessionCache : uint8_t { none, off, builtin, shared };
 
 // Client certificates (nginx's ssl_verify_client, gunicorn's cert_reqs): not asked for,
 // asked for and checked when sent, or required.
@@ -47,7 +49,7 @@ struct TlsContextOptions {
     bool session_tickets = true;
     uint64_t session_timeout_s = 300;
     TlsSessionCache session_cache = TlsSessionCache::none;
-    uint64_t session_cache_size = 20480;  // sessions, for builtin
+    uint64_t session_cache_size = 20480;  // sessions, for builtin; bytes, for shared
     std::string dhparam;                  // PEM DH parameters; empty: no DHE ciphers
     std::string ecdh_curve = "auto";      // key exchange groups ("X25519:prime256v1")
     TlsVerifyClient verify_client = TlsVerifyClient::none;
@@ -64,11 +66,14 @@ class TlsContext {
     TlsContext& operator=(const TlsContext&) = delete;
 
     SSL_CTX* native() const { return ctx_; }
+    // ssl_session_cache shared: its sessions; null otherwise.
+    SharedSessionCache* shared_cache() const { return shared_cache_.get(); }
 
   private:
     explicit TlsContext(SSL_CTX* ctx) : ctx_(ctx) {}
 
     SSL_CTX* ctx_;
+    std::unique_ptr<SharedSessionCache> shared_cache_;
 };
 
 // The TLS side of a listening socket: its default server's context, and the context of

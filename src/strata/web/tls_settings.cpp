@@ -29,28 +29,48 @@ Status set_protocols(const Directive& d, TlsSettings& s) {
     return success();
 }
 
-// ssl_session_cache off | none | [builtin[:size]] [shared:name:size]
+Status invalid_cache(const Directive& d, const std::string& word) {
+    return fail(d.where, "invalid session cache \"" + word + "\"");
+}
+
+// shared:NAME:SIZE's size in bytes; nullopt when malformed or under nginx's 8 pages.
+std::optional<uint64_t> shared_cache_size(const Directive& d, const std::string& word) {
+    size_t colon = word.find(':', 7);
+    if (colon == std::string::npos || colon == 7) return std::nullopt;
+    Directive size = d;
+    size.args = {word.substr(colon + 1)};
+    auto parsed = config::parse_size(size);
+    if (!parsed || parsed.value() < 8 * 4096) return std::nullopt;
+    return static_cast<uint64_t>(parsed.value());
+}
+
+// ssl_session_cache off | none | [builtin[:size]] [shared:name:size]; with both, the
+// shared cache serves (every worker sees its sessions).
 Status set_session_cache(const Directive& d, TlsSettings& s) {
     s.session_cache = net::TlsSessionCache::none;
+    std::optional<uint64_t> shared;
     for (const std::string& word : d.args) {
         if (word == "off" || word == "none") {
-            if (d.args.size() > 1) return fail(d.where, "invalid session cache \"" + word + "\"");
+            if (d.args.size() > 1) return invalid_cache(d, word);
             s.session_cache =
                 word == "off" ? net::TlsSessionCache::off : net::TlsSessionCache::none;
         } else if (word == "builtin" || word.rfind("builtin:", 0) == 0) {
             s.session_cache = net::TlsSessionCache::builtin;
             if (word.size() > 8) {
                 auto n = config::number_value(std::string_view(word).substr(8));
-                if (!n || *n <= 0) return fail(d.where, "invalid session cache \"" + word + "\"");
+                if (!n || *n <= 0) return invalid_cache(d, word);
                 s.session_cache_size = static_cast<uint64_t>(*n);
             }
-        } else if (word.rfind("shared:", 0) == 0 && word.find(':', 7) != std::string::npos &&
-                   word.find(':', 7) > 7) {
-            // Kept in each worker for now: tickets (on by default) resume across workers.
-            s.session_cache = net::TlsSessionCache::builtin;
+        } else if (word.rfind("shared:", 0) == 0) {
+            shared = shared_cache_size(d, word);
+            if (!shared) return invalid_cache(d, word);
         } else {
-            return fail(d.where, "invalid session cache \"" + word + "\"");
+            return invalid_cache(d, word);
         }
+    }
+    if (shared) {
+        s.session_cache = net::TlsSessionCache::shared;
+        s.session_cache_size = *shared;
     }
     return success();
 }
