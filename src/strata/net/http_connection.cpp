@@ -57,7 +57,6 @@ HttpConnection::HttpConnection(ConnectionHost& host, int fd, const PeerAddress& 
       request_options_(&listener_options_.request),
       parser_(without_body_limit(listener_options_.http.parser)) {
     timer_.set_callback([this] { on_timeout(); });
-    body_.configure(options().body_memory_limit, options().body_temp_dir);
 }
 
 HttpConnection::~HttpConnection() {
@@ -210,6 +209,9 @@ bool HttpConnection::body_fits(const http::RequestHead& head) {
 void HttpConnection::start_body() {
     const http::RequestHead& head = parser_.head();
     body_remaining_ = head.content_length;
+    // Where the body may grow is the location's (nginx's client_body_buffer_size and
+    // client_body_temp_path), known by now.
+    body_.configure(request_options().body_memory_limit, request_options().body_temp_dir);
     chunked_ =
         http::ChunkedDecoder(request_options().body_limit, options().parser.limits.field_line,
                              options().parser.limits.fields);

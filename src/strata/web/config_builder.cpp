@@ -48,7 +48,15 @@ struct HttpScope {
     ErrorLogFiles& logs;
     const UpstreamGroups& upstreams;
     ImplicitUpstreams& implicit;
+    const std::string& prefix;
 };
+
+// A relative client_body_temp_path is under the prefix, as nginx's temp paths are;
+// an inherited one is absolute already.
+void resolve_temp_path(LocationSettings& s, const std::string& prefix) {
+    std::string& path = *s.client_body_temp_path;
+    if (!path.empty() && path.front() != '/') path = prefix + path;
+}
 
 // `parent_alias`: the enclosing location's alias, if it has one.
 Status build_location(const Directive& d, const LocationSettings& parent,
@@ -138,6 +146,7 @@ Status build_location(const Directive& d, const LocationSettings& parent,
             return s;
     if (!out.alias && !out.settings.root) out.alias = parent_alias;
     merge(out.settings, parent);
+    resolve_temp_path(out.settings, scope.prefix);
     compile_derived(out.settings);
     resolve_error_logs(out.settings, scope.logs);
     if (Status s = attach_if_locations(out, scope); !s) return s;
@@ -217,6 +226,7 @@ Status build_server(const Directive& d, const LocationSettings& http, HttpScope&
     }
     if (server.names.empty()) server.names = parse_server_name("").value();
     merge(server.settings, http);
+    resolve_temp_path(server.settings, scope.prefix);
     compile_derived(server.settings);
     resolve_error_logs(server.settings, scope.logs);
     size_t i = 0;
@@ -270,9 +280,10 @@ Status build_http(const Directive& d, const std::string& prefix, HttpConfig& htt
     }
     if (Status s = check_access_log_formats(d, http.log_formats); !s) return s;
     apply_defaults(http.settings);
+    resolve_temp_path(http.settings, prefix);
     compile_derived(http.settings);
     resolve_error_logs(http.settings, *http.error_log_files);
-    HttpScope scope{*http.error_log_files, http.upstreams, http.implicit_upstreams};
+    HttpScope scope{*http.error_log_files, http.upstreams, http.implicit_upstreams, prefix};
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "server")
