@@ -1,14 +1,15 @@
-"""Slow clients (slowloris): a thousand connections trickling their request heads a byte a
-second and a thousand trickling their bodies, against one strata worker with
-client_header_timeout and client_body_timeout at 2s, while a normal client goes on
-asking for a file and for a proxied page.
+"""Slow clients (slowloris): a thousand connections trickling their request heads and a
+thousand trickling their bodies, a byte every half second each (the issue says a byte a
+second; half keeps a margin of four under the 2s body timeout on a loaded machine),
+against one strata worker with client_header_timeout and client_body_timeout at 2s,
+while a normal client goes on asking for a file and for a proxied page.
 
 What is asserted, with nginx 1.22's behaviour as the reference (measured with
 /usr/sbin/nginx and the same timeouts):
 - client_header_timeout runs from the start of the head, not between reads: every head
-  trickler is closed, not before ~2s and well before its head could be complete, with
-  no response (nginx logs 408 and closes silently);
-- client_body_timeout runs between two reads: a body trickled a byte a second outlives
+  trickler is closed, not before ~2s, with no response (nginx logs 408 and closes
+  silently);
+- client_body_timeout runs between two reads: a body trickled this way outlives
   the 2s, and once the client stalls the connection is closed, again with no response
   (nginx, proxying, logs 408 and closes: the same);
 - every request of the normal client succeeds during the attack, and the median of its
@@ -129,7 +130,7 @@ def run_client(port, seconds):
     return results
 
 
-def pump(selector, until, trickle=(), every=1.0):
+def pump(selector, until, trickle=(), every=0.5):
     """Runs the selector until `until`, sending one byte on each of `trickle` every
     `every` seconds."""
     next_byte = time.monotonic()
@@ -164,7 +165,7 @@ def test_slow_heads_and_bodies_are_cut_and_others_served(server):
                                             b"Content-Length: 100000\r\n\r\nx"))
             selector.register(bodies[-1].sock, selectors.EVENT_READ, bodies[-1])
         started_bodies = time.monotonic()
-        # Both kinds trickle: a byte a second each. The heads must be cut meanwhile.
+        # Both kinds trickle. The heads must be cut meanwhile.
         pump(selector, started_bodies + BODY_TRICKLE_S, trickle=heads + bodies)
         assert all(b.closed is None for b in bodies), \
             f"{sum(b.closed is not None for b in bodies)} bodies cut while still arriving"
