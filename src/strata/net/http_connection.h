@@ -81,6 +81,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     enum class ReadOutcome : uint8_t { closed, drained, more };
 
     void on_readable();
+    void resume_reading_later();
     void on_writable();
     ReadOutcome read_input();
     void process();
@@ -136,8 +137,9 @@ class HttpConnection final : public IoHandler, private Exchange {
     bool close_after_flush_ = false;
     bool draining_ = false;  // graceful stop: no more keep-alive
     bool linger_on_close_ = false;
-    bool processing_ = false;   // inside process(): flush once at its end
-    bool in_readable_ = false;  // inside on_readable(): its loop resumes reading
+    bool processing_ = false;        // inside process(): flush once at its end
+    bool in_readable_ = false;       // inside on_readable(): its loop resumes reading
+    bool resume_scheduled_ = false;  // a deferred on_readable() is queued (read budget spent)
     // A streamed response (begin_response … end_response).
     bool streaming_ = false;
     bool stream_keep_alive_ = false;
