@@ -80,6 +80,7 @@ void HttpConnection::start() {
 void HttpConnection::on_io(uint32_t events) {
     if (state_ == State::closed) return;
     if (events & EPOLLERR) return close();
+    if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_signalled_ = true;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) on_readable();
     if (state_ != State::closed && (events & EPOLLOUT)) on_writable();
 }
@@ -136,7 +137,10 @@ HttpConnection::ReadOutcome HttpConnection::read_input() {
         IoResult r = read_some(fd_, at, room);
         if (r.status == IoStatus::ok) {
             input_.commit(r.bytes);
-            if (r.bytes < room) break;  // drained: a later arrival raises a new edge
+            // Drained: a later arrival raises a new edge. Not so the end of the stream
+            // once signalled: its edge may have been spent on a turn that stopped at its
+            // read budget, so read on until the end itself is read.
+            if (r.bytes < room && !hangup_signalled_) break;
             // Bodies too: unbounded, a fast upload piled up in the input (megabytes, as
             // much as the socket held) before reaching the body store and its spool file.
             if (input_.size() >= kMaxBufferedInput) {

@@ -132,6 +132,7 @@ class HttpConnection final : public IoHandler, private Exchange {
     const char* input_base_ = nullptr;  // where the head's views point
     bool header_timer_armed_ = false;
     bool peer_closed_ = false;        // EOF read: no more requests will come
+    bool hangup_signalled_ = false;   // epoll said the peer shut down: read to the EOF
     bool read_paused_ = false;        // back-pressure stopped reading or parsing; input waits
     bool awaiting_response_ = false;  // the handler holds the exchange
     bool close_after_flush_ = false;
