@@ -4,13 +4,16 @@
 #               then build the fuzz targets (clang + libFuzzer) and run each briefly
 #   make fuzz   each fuzz target for FUZZ_SECONDS (default 300); corpora kept in build/fuzz
 #   make bench  micro benchmarks and the side-by-side comparison with nginx and h2o
+#   make soak   the release build under mixed wrk load for SOAK_MINUTES (default 30),
+#               watched for memory growth, descriptor leaks and error-log lines
 
 JOBS ?= $(shell nproc)
 RELEASE_BIN := build/release/src/strata/cli/strata
 
 FUZZ_SECONDS ?= 300
+SOAK_MINUTES ?= 30
 
-.PHONY: all deps build build-release build-fuzz run test fuzz bench clean
+.PHONY: all deps build build-release build-fuzz run test fuzz bench soak clean
 
 all: build
 
@@ -49,6 +52,9 @@ bench: build-release
 	build/release/bench/strata_micro_bench
 	bench/compare/run
 	bench/compare/wsgi
+
+soak: build-release
+	SOAK_MINUTES=$(SOAK_MINUTES) STRATA_BIN=$(RELEASE_BIN) tests/soak/run
 
 clean:
 	rm -rf build

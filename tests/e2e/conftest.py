@@ -44,7 +44,7 @@ def wait_for_port(port, proc, timeout=10):
 class Strata:
     """A running `strata -c nginx.conf` (master and workers), in the foreground."""
 
-    def __init__(self, workdir, http_block, main_extra="", workers=1):
+    def __init__(self, workdir, http_block, main_extra="", workers=1, worker_connections=1024):
         if not STRATA_BIN.exists():
             pytest.fail(f"strata binary not built: {STRATA_BIN}")
         self.dir = Path(workdir)
@@ -56,7 +56,7 @@ class Strata:
         self.conf.write_text(
             f"daemon off;\nworker_processes {workers};\npid {self.pid_file};\n"
             f"error_log {self.error_log} info;\n{main_extra}\n"
-            f"events {{ worker_connections 1024; }}\n"
+            f"events {{ worker_connections {worker_connections}; }}\n"
             f"http {{\n{http_block.replace('PORT', str(self.port))}\n}}\n")
         self.proc = subprocess.Popen([str(STRATA_BIN), "-c", str(self.conf)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -1,6 +1,7 @@
 """A small HTTP/1.x upstream for proxy tests, on 127.0.0.1 (a port from the OS) or a
 unix socket: it records every request (which connection carried it, method, target,
-headers in order, body) and answers by path:
+headers in order, body), keeps the raw bytes of each connection as they arrived
+(`raw`), and answers by path:
 
   /status/NNN          that status, a short body
   /big/N               N bytes of body (Content-Length)
@@ -47,6 +48,7 @@ class Backend:
         self.requests = []
         self.answered = {}  # target -> monotonic time its answer was fully sent
         self.connections = 0
+        self.raw = {}  # connection number -> every byte it received, as received
         self.open_connections = set()
         self.lock = threading.Lock()
         if unix_path:
@@ -99,10 +101,15 @@ class Backend:
                 self.open_connections.discard(conn)
             conn.close()
 
-    @staticmethod
-    def _read_request(conn, number, data):
+    def _received(self, conn, number):
+        chunk = conn.recv(65536)
+        with self.lock:
+            self.raw.setdefault(number, bytearray()).extend(chunk)
+        return chunk
+
+    def _read_request(self, conn, number, data):
         while b"\r\n\r\n" not in data:
-            chunk = conn.recv(65536)
+            chunk = self._received(conn, number)
             if not chunk:
                 return None, b""
             data += chunk
@@ -118,7 +125,7 @@ class Backend:
             if name.lower() == "content-length":
                 length = int(value)
         while len(rest) < length:
-            chunk = conn.recv(65536)
+            chunk = self._received(conn, number)
             if not chunk:
                 return None, b""
             rest += chunk

@@ -121,6 +121,7 @@ constexpr auto kSpecs = std::to_array<DirectiveSpec>({
     simple("keepalive_time", kHttpAll, arity::one, kOnce, check_time_ms),
     simple("client_max_body_size", kHttpAll, arity::one, kOnce, check_offset),
     simple("client_body_buffer_size", kHttpAll, arity::one, kOnce, check_size),
+    simple("client_body_temp_path", kHttpAll, Arity{1, 4}, kOnce),
     simple("client_header_buffer_size", kHttpServer, arity::one, kOnce, check_size),
     simple("large_client_header_buffers", kHttpServer, arity::two),
     simple("client_header_timeout", kHttpServer, arity::one, kOnce, check_time_ms),

@@ -58,8 +58,6 @@ Http2Stream::Http2Stream(Http2Session& session, int32_t id)
     : session_(session), id_(id), options_(&session.host().listener_options().request) {
     head_.version = http::Version::http2;
     head_.keep_alive = true;
-    const HttpOptions& o = session.host().listener_options().http;
-    body_.configure(o.body_memory_limit, o.body_temp_dir);
 }
 
 Http2Stream::~Http2Stream() {
@@ -139,6 +137,8 @@ void Http2Stream::finish_head(bool ends_stream) {
     const ListenerInfo& where = session_.host().listener();
     if (const RequestOptions* o = session_.host().handler().body_options(head_, where))
         options_ = o;
+    // The location's client_body_buffer_size and client_body_temp_path, as for HTTP/1.
+    body_.configure(options_->body_memory_limit, options_->body_temp_dir);
     if (head_.body == http::BodyKind::length && head_.content_length > options_->body_limit)
         reject(413, Rejection::Stage::body);
 }

@@ -94,6 +94,7 @@ class HttpConnection final : public IoHandler, private Exchange, private Http2Ho
     void on_stream_released() override;
 
     void on_readable();
+    void resume_reading_later();
     bool handshake();
     // HTTP/2: the session takes the connection over; reads feed it, writes drain it.
     bool starts_http2();
@@ -156,13 +157,15 @@ class HttpConnection final : public IoHandler, private Exchange, private Http2Ho
     bool handshaking_ = false;  // TLS: no request until the handshake is done
     bool plain_on_tls_port_ = false;
     bool peer_closed_ = false;        // EOF read: no more requests will come
+    bool hangup_signalled_ = false;   // epoll said the peer shut down: read to the EOF
     bool read_paused_ = false;        // back-pressure stopped reading or parsing; input waits
     bool awaiting_response_ = false;  // the handler holds the exchange
     bool close_after_flush_ = false;
     bool draining_ = false;  // graceful stop: no more keep-alive
     bool linger_on_close_ = false;
-    bool processing_ = false;   // inside process(): flush once at its end
-    bool in_readable_ = false;  // inside on_readable(): its loop resumes reading
+    bool processing_ = false;        // inside process(): flush once at its end
+    bool in_readable_ = false;       // inside on_readable(): its loop resumes reading
+    bool resume_scheduled_ = false;  // a deferred on_readable() is queued (read budget spent)
     // A streamed response (begin_response … end_response).
     bool streaming_ = false;
     bool stream_keep_alive_ = false;

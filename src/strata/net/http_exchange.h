@@ -127,8 +127,8 @@ class HttpHandler {
     virtual ~HttpHandler() = default;
     virtual void handle(Exchange& exchange) = 0;
     // The options for a request with a body, asked once its head is complete and before
-    // the body is read (client_max_body_size, client_body_timeout). nullptr: those of the
-    // listening socket.
+    // the body is read (client_max_body_size, client_body_timeout, client_body_buffer_size,
+    // client_body_temp_path). nullptr: those of the listening socket.
     virtual const RequestOptions* body_options(const http::RequestHead& /*head*/,
                                                const ListenerInfo& /*listener*/) {
         return nullptr;

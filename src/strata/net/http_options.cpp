@@ -10,6 +10,8 @@ RequestOptions request_options_of(const HttpOptions& options) {
     r.keepalive_requests = options.keepalive_requests;
     r.send_timeout_ms = options.send_timeout_ms;
     r.server_token = options.server_token;
+    r.body_memory_limit = options.body_memory_limit;
+    r.body_temp_dir = options.body_temp_dir;
     return r;
 }
 

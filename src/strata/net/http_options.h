@@ -37,7 +37,8 @@ struct HttpOptions {
     uint64_t lingering_timeout_ms = 5'000;
     std::string server_token{kServerToken};
     // Request bodies beyond this many bytes go to an unlinked temporary file in
-    // body_temp_dir instead of memory; 0 keeps every body in memory.
+    // body_temp_dir instead of memory; 0 keeps every body in memory. The defaults of the
+    // RequestOptions built from these (request_options_of); a location may set its own.
     uint64_t body_memory_limit = 0;
     std::string body_temp_dir = "/tmp";
     ErrorPages error_pages = ErrorPages::nginx;
@@ -54,6 +55,10 @@ struct RequestOptions {
     uint64_t keepalive_requests = 1000;
     uint64_t send_timeout_ms = 60'000;
     std::string server_token{kServerToken};  // the Server field's value
+    // A body beyond this many bytes is spooled to an unlinked temporary file in
+    // body_temp_dir (nginx's client_body_buffer_size, client_body_temp_path); 0: never.
+    uint64_t body_memory_limit = 0;
+    std::string body_temp_dir = "/tmp";
 };
 
 // The per-request part of a server-wide HttpOptions.

@@ -49,7 +49,15 @@ struct HttpScope {
     ErrorLogFiles& logs;
     const UpstreamGroups& upstreams;
     ImplicitUpstreams& implicit;
+    const std::string& prefix;  // … and relative temp paths here
 };
+
+// A relative client_body_temp_path is under the prefix, as nginx's temp paths are;
+// an inherited one is absolute already.
+void resolve_temp_path(LocationSettings& s, const std::string& prefix) {
+    std::string& path = *s.client_body_temp_path;
+    if (!path.empty() && path.front() != '/') path = prefix + path;
+}
 
 // `parent_alias`: the enclosing location's alias, if it has one.
 Status build_location(const Directive& d, const LocationSettings& parent,
@@ -139,6 +147,7 @@ Status build_location(const Directive& d, const LocationSettings& parent,
             return s;
     if (!out.alias && !out.settings.root) out.alias = parent_alias;
     merge(out.settings, parent);
+    resolve_temp_path(out.settings, scope.prefix);
     compile_derived(out.settings);
     resolve_error_logs(out.settings, scope.logs);
     if (Status s = attach_if_locations(out, scope); !s) return s;
@@ -236,6 +245,7 @@ Status build_server(const Directive& d, const LocationSettings& http, HttpScope&
     }
     if (server.names.empty()) server.names = parse_server_name("").value();
     merge(server.settings, http);
+    resolve_temp_path(server.settings, scope.prefix);
     compile_derived(server.settings);
     resolve_error_logs(server.settings, scope.logs);
     if (Status s = build_server_tls(server, scope.conf_prefix); !s) return s;
@@ -305,9 +315,11 @@ Status build_http(const Directive& d, const std::string& prefix, const std::stri
     }
     if (Status s = check_access_log_formats(d, http.log_formats); !s) return s;
     apply_defaults(http.settings);
+    resolve_temp_path(http.settings, prefix);
     compile_derived(http.settings);
     resolve_error_logs(http.settings, *http.error_log_files);
-    HttpScope scope{conf_prefix, *http.error_log_files, http.upstreams, http.implicit_upstreams};
+    HttpScope scope{conf_prefix, *http.error_log_files, http.upstreams, http.implicit_upstreams,
+                    prefix};
     size_t i = 0;
     for (const Directive& c : d.block)
         if (c.name == "server")

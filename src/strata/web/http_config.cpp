@@ -40,6 +40,8 @@ net::RequestOptions request_options_of(const LocationSettings& s) {
         o.keepalive_header = "timeout=" + std::to_string(*s.keepalive_header_s);
     o.keepalive_requests = *s.keepalive_requests;
     o.send_timeout_ms = *s.send_timeout_ms;
+    o.body_memory_limit = *s.client_body_buffer_size;
+    o.body_temp_dir = *s.client_body_temp_path;
     o.server_token = *s.server_tokens ? kServerToken : kProductName;
     return o;
 }
@@ -75,6 +77,8 @@ void merge(LocationSettings& c, const LocationSettings& p) {
     inherit(c.keepalive_requests, p.keepalive_requests);
     inherit(c.send_timeout_ms, p.send_timeout_ms);
     inherit(c.client_body_timeout_ms, p.client_body_timeout_ms);
+    inherit(c.client_body_buffer_size, p.client_body_buffer_size);
+    inherit(c.client_body_temp_path, p.client_body_temp_path);
     inherit(c.error_pages, p.error_pages);  // as a whole: nginx does not combine levels
     inherit(c.add_headers, p.add_headers);  // likewise
     inherit(c.expires, p.expires);
@@ -130,6 +134,10 @@ void apply_defaults(LocationSettings& s) {
     default_to(s.keepalive_requests, 1000);
     default_to(s.send_timeout_ms, 60'000);
     default_to(s.client_body_timeout_ms, 60'000);
+    // nginx's two memory pages on x86-64. The directory is not nginx's compiled-in
+    // client_body_temp (strata does not create directories): the system's.
+    default_to(s.client_body_buffer_size, 16 * 1024);
+    default_to(s.client_body_temp_path, "/tmp");
     default_to(s.error_pages, std::map<int, ErrorPage>{});
     default_to(s.add_headers, std::vector<AddedHeader>{});
     default_to(s.expires, "off");

@@ -58,6 +58,10 @@ struct LocationSettings {
     std::optional<uint64_t> keepalive_timeout_ms, keepalive_requests, send_timeout_ms;
     std::optional<uint64_t> keepalive_header_s;  // keepalive_timeout's second value; 0: none
     std::optional<uint64_t> client_body_timeout_ms;
+    // A request body larger than this is spooled to a file in client_body_temp_path
+    // (relative to the prefix as written; absolute once loaded).
+    std::optional<uint64_t> client_body_buffer_size;
+    std::optional<std::string> client_body_temp_path;
     // http and server levels only (nginx); what counts is the listen address's default server.
     std::optional<uint64_t> client_header_timeout_ms;
     std::optional<uint64_t> large_header_buffer_size;  // large_client_header_buffers' size

@@ -225,6 +225,13 @@ Status set_disable_symlinks(const Directive& d, LocationSettings& s) {
     return success();
 }
 
+// client_body_temp_path PATH [LEVELS…]: the levels only spread nginx's named files over
+// subdirectories; strata's spool files have no name (O_TMPFILE), so only PATH counts.
+Status set_client_body_temp_path(const Directive& d, LocationSettings& s) {
+    s.client_body_temp_path = d.args[0];
+    return success();
+}
+
 Status accept_as_is(const Directive&, LocationSettings&) {
     return success();
 }
@@ -254,6 +261,8 @@ const std::map<std::string_view, Setter>& setters() {
         {"keepalive_requests", set_keepalive_requests},
         {"send_timeout", time_ms(&LocationSettings::send_timeout_ms)},
         {"client_body_timeout", time_ms(&LocationSettings::client_body_timeout_ms)},
+        {"client_body_buffer_size", size(&LocationSettings::client_body_buffer_size)},
+        {"client_body_temp_path", set_client_body_temp_path},
         {"client_header_timeout", time_ms(&LocationSettings::client_header_timeout_ms)},
         {"large_client_header_buffers", set_large_header_buffers},
         {"http2", flag(&LocationSettings::http2)},

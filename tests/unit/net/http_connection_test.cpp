@@ -176,7 +176,7 @@ class TestHandler final : public HttpHandler {
         if (starts_with(target, "/file")) return respond_with_file(exchange);
         if (starts_with(target, "/held")) return hold(exchange);
         if (starts_with(target, "/pull")) return pull(exchange);
-        if (starts_with(target, "/spool")) return report_body(exchange);
+        if (starts_with(target, "/spool")) return report_body(exchange);  // and /spool-here
         ResponseHead head;
         if (has_query(target, "status"))
             head.status = static_cast<int>(query_number(target, "status"));
@@ -184,6 +184,14 @@ class TestHandler final : public HttpHandler {
         exchange.respond(head, echo_text(exchange));
     }
 
+    // "/spool-here" is a location with options of its own (spool_options), as a front
+    // handler gives each location its client_body_buffer_size.
+    const RequestOptions* body_options(const http::RequestHead& head,
+                                       const ListenerInfo&) override {
+        return starts_with(head.target, "/spool-here") ? &spool_options : nullptr;
+    }
+
+    RequestOptions spool_options;
     std::string file_path;
     uint64_t file_size = 0;
     std::atomic<uint64_t> handled{0};  // read by the test's thread
@@ -1294,6 +1302,21 @@ TEST_F(HttpConnectionTest, BodyUpToTheLimitStaysInMemory) {
     start(spooling(1000));
     Client client(port_);
     std::string body = pattern(1000);
+    ASSERT_TRUE(client.send(post_head("/spool", body.size()) + body));
+    EXPECT_EQ(client.read_response().body, body_report(false, body));
+}
+
+// The location's options decide where its body goes: one that spools past 1000 bytes on a
+// server that never spools, and the server's own choice for the other targets.
+TEST_F(HttpConnectionTest, TheLocationDecidesWhetherABodySpools) {
+    HttpOptions options = spooling(0);
+    handler_.spool_options = request_options_of(options);
+    handler_.spool_options.body_memory_limit = 1000;
+    start(options);
+    Client client(port_);
+    std::string body = pattern(5000);
+    ASSERT_TRUE(client.send(post_head("/spool-here", body.size()) + body));
+    EXPECT_EQ(client.read_response().body, body_report(true, body));
     ASSERT_TRUE(client.send(post_head("/spool", body.size()) + body));
     EXPECT_EQ(client.read_response().body, body_report(false, body));
 }

@@ -180,5 +180,30 @@ TEST(HttpConfigLoad, HeaderSettingsAreInheritedFromHttp) {
     EXPECT_EQ(*defaults->http.servers.at(0).settings.large_header_buffer_size, 8192u);
 }
 
+// A location's request bodies spool past its client_body_buffer_size into its
+// client_body_temp_path (relative: under the prefix); nginx's 16k by default.
+TEST(HttpConfigLoad, BodyBufferAndTempPathArePerLevel) {
+    auto main = load(
+        "client_body_temp_path body_temp 1 2;"
+        " server { listen 127.0.0.1:1; client_body_buffer_size 1m;"
+        "   location / { client_body_temp_path /var/spool/up; client_body_buffer_size 0; }"
+        "   location /in { } } ");
+    ASSERT_TRUE(main.ok()) << main.error().message;
+    const ServerConfig& server = main->http.servers.at(0);
+    EXPECT_EQ(server.settings.request_options->body_memory_limit, 1u << 20);
+    EXPECT_EQ(server.settings.request_options->body_temp_dir, "/tmp/body_temp");
+    const net::RequestOptions& root = *server.locations.at(0).settings.request_options;
+    EXPECT_EQ(root.body_memory_limit, 0u);
+    EXPECT_EQ(root.body_temp_dir, "/var/spool/up");
+    const net::RequestOptions& in = *server.locations.at(1).settings.request_options;
+    EXPECT_EQ(in.body_memory_limit, 1u << 20);
+    EXPECT_EQ(in.body_temp_dir, "/tmp/body_temp");
+    auto defaults = load("server { listen 127.0.0.1:1; }");
+    ASSERT_TRUE(defaults.ok());
+    const net::RequestOptions& d = *defaults->http.servers.at(0).settings.request_options;
+    EXPECT_EQ(d.body_memory_limit, 16u * 1024);
+    EXPECT_EQ(d.body_temp_dir, "/tmp");
+}
+
 }  // namespace
 }  // namespace strata::web
