@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "strata/net/temp_file.h"
+
 namespace strata::gateway {
 
 RequestBody RequestBody::in_memory(std::string bytes) {
@@ -30,7 +32,7 @@ RequestBody::RequestBody(RequestBody&& other) noexcept
 
 RequestBody& RequestBody::operator=(RequestBody&& other) noexcept {
     if (this == &other) return *this;
-    if (fd_ >= 0) ::close(fd_);
+    net::close_temp_file(fd_);
     memory_ = std::move(other.memory_);
     fd_ = other.fd_;
     size_ = other.size_;
@@ -40,7 +42,7 @@ RequestBody& RequestBody::operator=(RequestBody&& other) noexcept {
 }
 
 RequestBody::~RequestBody() {
-    if (fd_ >= 0) ::close(fd_);
+    net::close_temp_file(fd_);  // a spooled body: maybe large, maybe on the loop thread
 }
 
 size_t RequestBody::read(uint64_t offset, char* out, size_t length) const {

@@ -14,7 +14,7 @@
 namespace strata::net {
 
 RequestBodyStore::~RequestBodyStore() {
-    if (fd_ >= 0) ::close(fd_);
+    close_temp_file(fd_);
 }
 
 void RequestBodyStore::configure(uint64_t memory_limit, std::string temp_dir) {
@@ -70,7 +70,7 @@ int RequestBodyStore::take_file() {
 }
 
 void RequestBodyStore::clear() {
-    if (fd_ >= 0) ::close(fd_);
+    close_temp_file(fd_);
     fd_ = -1;
     size_ = 0;
     memory_.clear();

@@ -9,7 +9,7 @@
 namespace strata::web {
 
 ProxyBodyRelay::~ProxyBodyRelay() {
-    if (file_ >= 0) ::close(file_);
+    net::close_temp_file(file_);
 }
 
 // The output's unsent bytes include spilled ones already handed over: while those are

@@ -13,6 +13,7 @@
 
 #include "strata/net/outbound.h"
 #include "strata/net/socket_io.h"
+#include "strata/net/temp_file.h"
 #include "strata/web/front_handler.h"
 #include "strata/web/request_error_log.h"
 
@@ -50,7 +51,7 @@ ProxyExchange::ProxyExchange(RequestContext& ctx, UpstreamRuntime& runtime, Prox
 
 ProxyExchange::~ProxyExchange() {
     close_connection();
-    if (body_file_ >= 0) ::close(body_file_);
+    net::close_temp_file(body_file_);
 }
 
 RequestContext& ProxyExchange::ctx() {
