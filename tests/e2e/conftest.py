@@ -146,6 +146,13 @@ def site(tmp_path):
     return root
 
 
+@pytest.fixture(scope="session")
+def authority(tmp_path_factory):
+    """A root and an intermediate CA (tls_certs.Authority) for the TLS tests' certificates."""
+    from tls_certs import Authority  # it imports this module: not at the top
+    return Authority(tmp_path_factory.mktemp("ca"))
+
+
 @pytest.fixture
 def strata(site, tmp_path):
     server = Strata(tmp_path, STATIC_SERVER.replace("ROOT", str(site)))

@@ -22,7 +22,6 @@ import pytest
 from conftest import Strata, require_tool
 from h2_client import H2Client
 from proxy_backend import Backend
-from tls_certs import Authority
 
 APP = '''
 import json, time
@@ -45,11 +44,6 @@ def app(environ, start_response):
                               ("Content-Length", str(len(reply))), ("X-App", "yes")])
     return [reply]
 '''
-
-
-@pytest.fixture(scope="module")
-def authority(tmp_path_factory):
-    return Authority(tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture

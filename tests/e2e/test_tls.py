@@ -12,15 +12,9 @@ import time
 import pytest
 
 from conftest import STRATA_BIN, Nginx, Strata, read_response, require_tool
-from tls_certs import Authority
 
 LOG_FORMAT = ('log_format tls "$pid $scheme $https $ssl_protocol $ssl_server_name '
               '$ssl_session_reused $status $request";')
-
-
-@pytest.fixture(scope="module")
-def authority(tmp_path_factory):
-    return Authority(tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture(scope="module")
@@ -199,21 +193,26 @@ def test_rsa_and_ecdsa_certificates_on_one_server(tmp_path, site, certs, authori
         server.stop()
 
 
+def assert_resumed_in_both_workers(server, context, tmp_path):
+    """One full handshake, then 24 resumptions, each with the last session: every one is
+    resumed, and both workers (reuseport spreads the connections) resumed sessions."""
+    with tls_connect(server.port, context) as sock:
+        assert get(sock)[0] == 200
+        session = sock.session
+    for _ in range(24):
+        with tls_connect(server.port, context, session=session) as sock:
+            assert get(sock)[0] == 200
+            assert sock.session_reused
+            session = sock.session
+    lines = access_lines(tmp_path / "access.log", 25)
+    resumed_in = {line.split(" ")[0] for line in lines[1:] if line.split(" ")[5] == "r"}
+    assert len(resumed_in) == 2, lines  # both workers resumed sessions they never made
+
+
 def test_tickets_resume_sessions_across_workers(tmp_path, site, certs, authority):
     server = tls_server(tmp_path, site, certs, listen_extra="reuseport", workers=2)
     try:
-        context = client_context(authority)
-        with tls_connect(server.port, context) as sock:
-            assert get(sock)[0] == 200
-            session = sock.session
-        for _ in range(24):
-            with tls_connect(server.port, context, session=session) as sock:
-                assert get(sock)[0] == 200
-                assert sock.session_reused
-                session = sock.session
-        lines = access_lines(tmp_path / "access.log", 25)
-        resumed_in = {line.split(" ")[0] for line in lines[1:] if line.split(" ")[5] == "r"}
-        assert len(resumed_in) == 2, lines  # both workers resumed sessions they never made
+        assert_resumed_in_both_workers(server, client_context(authority), tmp_path)
     finally:
         server.stop()
 
@@ -226,17 +225,7 @@ def test_shared_session_cache_resumes_across_workers(tmp_path, site, certs, auth
                         body="ssl_session_tickets off; ssl_session_cache shared:SSL:1m;")
     try:
         context = client_context(authority, maximum_version=version)
-        with tls_connect(server.port, context) as sock:
-            assert get(sock)[0] == 200
-            session = sock.session
-        for _ in range(24):
-            with tls_connect(server.port, context, session=session) as sock:
-                assert get(sock)[0] == 200
-                assert sock.session_reused
-                session = sock.session
-        lines = access_lines(tmp_path / "access.log", 25)
-        resumed_in = {line.split(" ")[0] for line in lines[1:] if line.split(" ")[5] == "r"}
-        assert len(resumed_in) == 2, lines
+        assert_resumed_in_both_workers(server, context, tmp_path)
     finally:
         server.stop()
 

@@ -40,11 +40,6 @@ def app(environ, start_response):
 
 
 @pytest.fixture(scope="module")
-def authority(tmp_path_factory):
-    return Authority(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="module")
 def certs(authority):
     return {
         "server": authority.leaf("localhost"),
