@@ -249,6 +249,10 @@ def test_static_requests_flow_while_a_slow_upload_reaches_the_app(server):
      '"wsgi_app" directive is duplicate in CONF:4'),
     ("server { listen 127.0.0.1:1;\nlocation / { wsgi_threads 2; } }",
      '"wsgi_app" is missing in the location in CONF:4'),
+    ("wsgi_priority 20;\nserver { listen 127.0.0.1:1; }",
+     'invalid number "20" in CONF:3'),
+    ("wsgi_priority x;\nserver { listen 127.0.0.1:1; }",
+     'invalid number "x" in CONF:3'),
     ("server { listen 127.0.0.1:1;\nlocation / { wsgi_app a:b; wsgi_intercept_errors yes; } }",
      'invalid value "yes" in "wsgi_intercept_errors" directive, it must be "on" or "off" in CONF:4'),
 ])
@@ -310,6 +314,50 @@ def test_reload_picks_up_changed_app_code_with_no_failed_request(tmp_path):
         server.stop()
     assert failures == []
     assert seen == {"one", "two"}
+
+
+def thread_nice_values(pid):
+    """{thread id: nice value} of a process's threads (/proc/PID/task/TID/stat field 19)."""
+    values = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        stat = open(f"/proc/{pid}/task/{tid}/stat").read()
+        fields = stat[stat.rindex(")") + 2:].split()
+        values[int(tid)] = int(fields[16])
+    return values
+
+
+def app_worker_pid(server):
+    children = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True,
+                              text=True).stdout.split()
+    assert len(children) == 1, children
+    return int(children[0])
+
+
+def test_app_threads_run_below_the_event_loop(server):
+    # wsgi_priority's default, 10: the loop thread (the process's first) keeps nice 0.
+    assert get(server, "/hello").text == "Hello from Flask"
+    pid = app_worker_pid(server)
+    nice = thread_nice_values(pid)
+    assert nice.pop(pid) == 0
+    assert nice and set(nice.values()) == {10}, nice
+
+
+def test_wsgi_priority_sets_the_app_threads_nice_value(tmp_path):
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    (apps / "raw_env.py").write_text(APPS["raw_env.py"])
+    block = f"""wsgi_chdir {apps};
+    wsgi_priority 3;
+    server {{ listen 127.0.0.1:PORT; location / {{ wsgi_app raw_env:app; wsgi_threads 2; }} }}"""
+    server = Strata(tmp_path, block)
+    try:
+        assert get(server, "/x").text.startswith("SCRIPT_NAME=")
+        pid = app_worker_pid(server)
+        nice = thread_nice_values(pid)
+        assert nice.pop(pid) == 0
+        assert sorted(nice.values()) == [3, 3], nice
+    finally:
+        server.stop()
 
 
 def test_a_config_with_apps_is_served_from_the_python3_executable(server):

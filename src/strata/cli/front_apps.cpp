@@ -28,6 +28,7 @@ FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop) {
         if (!app) continue;
         gateway::AppHandlerOptions options;
         options.threads = mount->threads;
+        options.thread_priority = config.http.app_runtime.thread_priority;
         options.request.script_name = mount->root_path;
         options.on_complete = [this](const gateway::AccessRecord&) {
             if (request_done_) request_done_();

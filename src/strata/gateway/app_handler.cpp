@@ -1,6 +1,8 @@
 #include "strata/gateway/app_handler.h"
 
 #include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,6 +42,13 @@ void run_as_batch_thread() {
     sched_param param{};
     if (::sched_setscheduler(0, SCHED_BATCH, &param) != 0)
         log::info("sched_setscheduler(SCHED_BATCH) failed ({}: {})", errno, std::strerror(errno));
+}
+
+// Linux keeps a nice value per thread: setpriority() on the thread's id sets this one's.
+void set_thread_priority(int nice) {
+    auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    if (::setpriority(PRIO_PROCESS, tid, nice) != 0)
+        log::info("setpriority({}) failed ({}: {})", nice, errno, std::strerror(errno));
 }
 
 void detail::Job::on_output_sent() {
@@ -94,6 +103,7 @@ std::chrono::milliseconds AppHandler::longest_busy() const {
 
 void AppHandler::run_thread(size_t index) {
     run_as_batch_thread();
+    if (options_.thread_priority) set_thread_priority(*options_.thread_priority);
     app_.attach_thread();
     auto before = [this] { app_.before_wait(); };
     auto after = [this] { app_.after_wait(); };

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct AppHandlerOptions {
     uint64_t stream_window = 1024 * 1024;
     // Once a response is over (status 0 when nothing was sent): the access log's record.
     std::function<void(const AccessRecord&)> on_complete;  // loop thread
+    // The app threads' nice value; none: the worker's.
+    std::optional<int> thread_priority;
 };
 
 // Lowers the calling thread to SCHED_BATCH (see app_handler.cpp).

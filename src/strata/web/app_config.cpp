@@ -1,5 +1,7 @@
 #include "strata/web/app_config.h"
 
+#include <optional>
+
 #include "strata/config/values.h"
 
 namespace strata::web {
@@ -9,6 +11,17 @@ using config::Directive;
 using config::fail;
 using config::Status;
 using config::success;
+
+// A nice value, as nginx's worker_priority takes it: -20 (first) to 19 (last).
+std::optional<int> parse_priority(const std::string& text) {
+    size_t digits = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+    if (digits == text.size() || text.size() - digits > 2) return std::nullopt;
+    for (size_t i = digits; i < text.size(); ++i)
+        if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    int value = std::stoi(text);
+    if (value < -20 || value > 19) return std::nullopt;
+    return value;
+}
 
 std::string absolute(const std::string& path, const std::string& prefix) {
     return !path.empty() && path.front() == '/' ? path : prefix + path;
@@ -64,7 +77,7 @@ Status check_app_mount(const LocationConfig& loc) {
 
 bool is_app_runtime_directive(std::string_view name) {
     return name == "wsgi_python_home" || name == "wsgi_chdir" || name == "wsgi_pythonpath" ||
-           name == "wsgi_timeout" || name == "wsgi_max_requests";
+           name == "wsgi_timeout" || name == "wsgi_max_requests" || name == "wsgi_priority";
 }
 
 Status apply_app_runtime_directive(const Directive& d, AppRuntime& runtime,
@@ -77,6 +90,10 @@ Status apply_app_runtime_directive(const Directive& d, AppRuntime& runtime,
         auto n = config::parse_number(d);
         if (!n) return Err{n.error()};
         runtime.max_requests = static_cast<uint64_t>(n.value());
+    } else if (d.name == "wsgi_priority") {
+        auto nice = parse_priority(d.args[0]);
+        if (!nice) return fail(d.where, "invalid number \"" + d.args[0] + "\"");
+        runtime.thread_priority = *nice;
     } else if (d.name == "wsgi_python_home")
         runtime.python_home = absolute(d.args[0], prefix);
     else if (d.name == "wsgi_chdir")

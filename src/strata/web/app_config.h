@@ -16,7 +16,8 @@ config::Status apply_app_location_directive(const config::Directive& d, Location
 // A location with app settings but no wsgi_app is refused at the first setting's line.
 config::Status check_app_mount(const LocationConfig& loc);
 
-// wsgi_python_home, wsgi_chdir, wsgi_pythonpath, wsgi_timeout, wsgi_max_requests.
+// wsgi_python_home, wsgi_chdir, wsgi_pythonpath, wsgi_timeout, wsgi_max_requests,
+// wsgi_priority.
 bool is_app_runtime_directive(std::string_view name);
 config::Status apply_app_runtime_directive(const config::Directive& d, AppRuntime& runtime,
                                            const std::string& prefix);

@@ -129,6 +129,8 @@ struct AppMount {
 // How the workers run their apps (http level): the interpreter (wsgi_python_home,
 // wsgi_chdir, wsgi_pythonpath) and gunicorn's per-worker limits (wsgi_timeout,
 // wsgi_max_requests).
+inline constexpr int kAppThreadPriority = 10;
+
 struct AppRuntime {
     std::string python_home;
     std::string chdir;  // before any app is imported; empty: the prefix
@@ -139,6 +141,10 @@ struct AppRuntime {
     // The worker leaves gracefully after this many app requests (gunicorn's
     // --max-requests); 0: never.
     uint64_t max_requests = 0;
+    // The nice value of the app threads (wsgi_priority): below the event loop's, so a
+    // busy app does not slow the files, proxied and app responses the loop sends when
+    // they share a CPU.
+    int thread_priority = kAppThreadPriority;
 };
 
 struct LocationConfig {
