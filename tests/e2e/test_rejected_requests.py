@@ -18,7 +18,7 @@ from conftest import Nginx, Strata
 
 LOG_FORMAT = ("log_format probe '$remote_addr - $remote_user [$time_local] \"$request\" "
               "$status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" "
-              "$server_name $host';")
+              "$server_name $host $request_length $server_protocol';")
 
 HTTP_BLOCK = LOG_FORMAT + """
     access_log LOGDIR/http.log probe;
@@ -35,6 +35,22 @@ HTTP_BLOCK = LOG_FORMAT + """
         location /twice { keepalive_requests 2; }
         location /quiet { server_tokens off; }
         location /small { client_max_body_size 10; access_log LOGDIR/small.log probe; }
+        location /to-small { rewrite ^ /small last; }
+        location /small-first { client_max_body_size 10; rewrite ^ /index.html last; }
+    }
+    server {
+        listen 127.0.0.1:PORT;
+        server_name wide;
+        large_client_header_buffers 4 16k;
+        root ROOT;
+        location / { }
+    }
+    server {
+        listen 127.0.0.1:PORT;
+        server_name narrow;
+        large_client_header_buffers 4 1k;
+        root ROOT;
+        location / { }
     }
     server {
         listen 127.0.0.1:PORT;
@@ -58,7 +74,8 @@ def servers(tmp_path_factory):
     root = base / "html"
     root.mkdir()
     (root / "index.html").write_bytes(b"hello\n")
-    for name in ("short", "none", "header", "twice", "quiet", "small", "large"):
+    for name in ("short", "none", "header", "twice", "quiet", "small", "large", "to-small",
+                 "small-first"):
         (root / name).write_bytes(b"file\n")
     started = []
     try:
@@ -161,6 +178,12 @@ REJECTED = [
      b"Content-Length: 11\r\n\r\n", False),
     ("head body over the limit", b"HEAD /small HTTP/1.1\r\nHost: def\r\n"
      b"Content-Length: 11\r\n\r\n", False),
+    # nginx checks a declared body at each location the request reaches (it answers
+    # before the body; strata once it has it: the client sends it here).
+    ("body over the limit of the location a rewrite leads to", b"POST /to-small HTTP/1.1\r\n"
+     b"Host: def\r\nContent-Length: 11\r\n\r\n" + b"x" * 11, False),
+    ("body over the limit of the location before a rewrite", b"POST /small-first HTTP/1.1\r\n"
+     b"Host: def\r\nContent-Length: 11\r\n\r\n" + b"x" * 11, False),
     ("client leaves inside the request line", b"GET / HT", True),
     ("client leaves inside the head", b"GET / HTTP/1.1\r\n" + HOST_OTHER + b"X-A: b", True),
     ("client leaves before the head began", b"", True),
@@ -172,6 +195,38 @@ def test_rejected_request_logged_like_nginx(servers, name, data, shut):
     nginx, strata = servers
     expected = observe(nginx, data, shut=shut)
     assert observe(strata, data, shut=shut) == expected
+
+
+# Fields after Host are read with the buffers of Host's server, those before it with the
+# default server's (8k). nginx refuses a line too long with 400 "Request Header Or Cookie
+# Too Large", strata with 431.
+HEADER_BUFFERS = [
+    ("long field after the host of a server with larger buffers",
+     b"Host: wide\r\nX-Long: " + b"a" * 10000 + b"\r\n", "200"),
+    ("long field before the host of a server with larger buffers",
+     b"X-Long: " + b"a" * 10000 + b"\r\nHost: wide\r\n", "400"),
+    ("field after the host of a server with smaller buffers",
+     b"Host: narrow\r\nX-Long: " + b"a" * 2000 + b"\r\n", "400"),
+    ("field before the host of a server with smaller buffers",
+     b"X-Long: " + b"a" * 2000 + b"\r\nHost: narrow\r\n", "200"),
+]
+
+
+@pytest.mark.parametrize("name,fields,status", HEADER_BUFFERS,
+                         ids=[case[0] for case in HEADER_BUFFERS])
+def test_header_buffers_of_the_host_server(servers, name, fields, status):
+    nginx, strata = servers
+    data = b"GET / HTTP/1.1\r\n" + fields + b"\r\n"
+    expected_status, expected_logs = observe(nginx, data)
+    assert expected_status.split()[1] == status
+    strata_status, strata_logs = observe(strata, data)
+    assert strata_status.split()[1] == ("431" if status == "400" else status)
+    rename = {'" 431 ': '" 400 '}
+    for lines in strata_logs.values():
+        for i, line in enumerate(lines):
+            for old, new in rename.items():
+                lines[i] = line.replace(old, new)
+    assert strata_logs == expected_logs
 
 
 # A client too slow for the default server's client_header_timeout (1s; the Host's server

@@ -8,6 +8,7 @@
 #include "strata/process/http_worker.h"
 #include "strata/web/access_log.h"
 #include "strata/web/front_handler.h"
+#include "strata/web/host_field_limit.h"
 #include "strata/web/server_names.h"
 #include "strata/web/upstream_runtime.h"
 
@@ -46,6 +47,8 @@ net::ListenerOptions listener_options(const web::ListenGroup& group, const net::
     o.http.client_header_timeout_ms = *s.client_header_timeout_ms;
     o.http.parser.limits.request_line = *s.large_header_buffer_size;
     o.http.parser.limits.field_line = *s.large_header_buffer_size;
+    o.host_field_limit = web::host_field_limit(group);
+    o.http.parser.host_field_limit = o.host_field_limit.get();
     o.http.parser.limits.body = o.request.body_limit;
     o.http.http2.max_concurrent_streams = static_cast<uint32_t>(*s.http2_max_concurrent_streams);
     o.http.http2.chunk_size = *s.http2_chunk_size;

@@ -33,8 +33,10 @@ ParseResult RequestParser::parse(std::string_view input) {
             return fail(in_headers_ ? ParseError::bad_header_value : ParseError::bad_request_line);
         }
         scanned_ = end.lf + 1;
-        if (ParseError e = on_line(input, line_start_, end.lf - 1); e != ParseError::none)
+        if (ParseError e = on_line(input, line_start_, end.lf - 1); e != ParseError::none) {
+            if (complete_ || e == ParseError::duplicate_header) line_start_ = scanned_;
             return fail(e);
+        }
         line_start_ = scanned_;
     }
     rebind(input);
@@ -46,7 +48,7 @@ ParseResult RequestParser::parse(std::string_view input) {
 ParseError RequestParser::check_partial_line(size_t length) const {
     if (!in_headers_) {
         if (length > options_.limits.request_line + 1) return ParseError::request_line_too_long;
-    } else if (length > options_.limits.field_line) {
+    } else if (length > field_line_limit_) {
         return ParseError::header_line_too_long;
     }
     return ParseError::none;
@@ -55,7 +57,10 @@ ParseError RequestParser::check_partial_line(size_t length) const {
 ParseError RequestParser::on_line(std::string_view input, size_t begin, size_t end) {
     std::string_view line = input.substr(begin, end - begin);
     if (!in_headers_) {
-        if (line.empty() && begin < options_.limits.request_line) return ParseError::none;
+        if (line.empty() && begin < options_.limits.request_line) {
+            leading_empty_bytes_ += 2;
+            return ParseError::none;
+        }
         return on_request_line(line, begin);
     }
     if (line.empty()) return finish_head();
@@ -79,7 +84,7 @@ ParseError RequestParser::on_request_line(std::string_view line, size_t offset) 
 }
 
 ParseError RequestParser::on_field_line(std::string_view line, size_t offset) {
-    if (line.size() + 2 > options_.limits.field_line) return ParseError::header_line_too_long;
+    if (line.size() + 2 > field_line_limit_) return ParseError::header_line_too_long;
     if (++field_lines_ > options_.limits.fields) return ParseError::too_many_headers;
     detail::FieldSpan span;
     if (ParseError e = detail::parse_field_line(line, static_cast<uint32_t>(offset), span);
@@ -107,6 +112,8 @@ ParseError RequestParser::on_framing_field(std::string_view name, std::string_vi
             if (framing_.has_host) return ParseError::duplicate_header;
             framing_.has_host = true;
             host_ = {span.value_offset, span.value_length};
+            if (options_.host_field_limit)
+                field_line_limit_ = options_.host_field_limit->field_line_after(value);
             break;
         case 6:
             if (iequals(name, "expect") && iequals(value, "100-continue"))
@@ -125,13 +132,17 @@ ParseError RequestParser::on_framing_field(std::string_view name, std::string_vi
             framing_.has_content_type = true;
             break;
         case 14:
-            if (iequals(name, "content-length")) return on_content_length(value);
+            if (iequals(name, "content-length")) refuse_value_later(on_content_length(value));
             break;
         case 17:
-            if (iequals(name, "transfer-encoding")) return on_transfer_encoding(value);
+            if (iequals(name, "transfer-encoding")) refuse_value_later(on_transfer_encoding(value));
             break;
     }
     return ParseError::none;
+}
+
+void RequestParser::refuse_value_later(ParseError error) {
+    if (framing_.refused_value == ParseError::none) framing_.refused_value = error;
 }
 
 ParseError RequestParser::on_content_length(std::string_view value) {
@@ -147,6 +158,7 @@ ParseError RequestParser::on_transfer_encoding(std::string_view value) {
 
 ParseError RequestParser::finish_head() {
     complete_ = true;
+    if (framing_.refused_value != ParseError::none) return framing_.refused_value;
     Version v = head_.version;
     if (framing_.body.has_transfer_encoding) {
         // RFC 9112 §6.1: HTTP/1.0 cannot carry it safely; with Content-Length it smuggles.
@@ -190,7 +202,8 @@ void RequestParser::reset() {
     fields_.clear();
     method_ = target_ = host_ = {};
     framing_ = {};
-    scanned_ = line_start_ = field_lines_ = 0;
+    scanned_ = line_start_ = field_lines_ = leading_empty_bytes_ = 0;
+    field_line_limit_ = options_.limits.field_line;
     in_headers_ = complete_ = false;
     error_ = ParseError::none;
 }

@@ -68,6 +68,13 @@ RequestOptions request_options_of(const HttpOptions& options);
 // settings from the default server of the address, and a request uses its server's
 // settings until a location is chosen.
 struct ListenerOptions {
+    ListenerOptions() = default;
+    ListenerOptions(HttpOptions http_options, RequestOptions request_options,
+                    std::shared_ptr<const TlsListener> tls_listener)
+        : http(std::move(http_options)),
+          request(std::move(request_options)),
+          tls(std::move(tls_listener)) {}
+
     HttpOptions http;
     RequestOptions request;
     // `listen … ssl`: connections begin with a TLS handshake. A plain HTTP request there
@@ -76,6 +83,8 @@ struct ListenerOptions {
     // `listen … http2`: HTTP/2 when TLS negotiates it (ALPN "h2"), or when a cleartext
     // connection opens with the HTTP/2 preface (prior knowledge); HTTP/1.x otherwise.
     bool http2 = false;
+    // Owns what http.parser.host_field_limit points at (null: one limit for all fields).
+    std::shared_ptr<const http::HostFieldLimit> host_field_limit;
 };
 
 }  // namespace strata::net

@@ -4,6 +4,7 @@
 #include "strata/http/error_page.h"
 #include "strata/http/status.h"
 #include "strata/web/content_type.h"
+#include "strata/web/request_error_log.h"
 #include "strata/web/response_filters.h"
 #include "strata/web/rewrite.h"
 #include "strata/web/static_content.h"
@@ -45,6 +46,28 @@ std::optional<std::string> known_host(const http::RequestHead& head) {
 // The connection applies the options of the level now handling the request.
 void use_options_of_level(RequestContext& ctx) {
     if (const auto& options = ctx.settings().request_options) ctx.exchange.set_options(*options);
+}
+
+// nginx's line for a declared body over client_max_body_size.
+void log_too_large_body(const RequestContext& ctx, uint64_t length) {
+    if (!request_log_takes(ctx, log::Level::error)) return;
+    log_request(ctx, log::Level::error,
+                "client intended to send too large body: " + std::to_string(length) + " bytes");
+}
+
+// nginx checks a declared body against the client_max_body_size of each location the
+// request is matched to, rewrites included (the connection checked the first one);
+// not again on the way to an error page.
+bool refused_too_large_body(RequestContext& ctx) {
+    const http::RequestHead& head = ctx.exchange.request();
+    const auto& options = ctx.settings().request_options;
+    if (head.body != http::BodyKind::length || ctx.error_status != 0 || !options) return false;
+    if (head.content_length <= options->body_limit) return false;
+    log_too_large_body(ctx, head.content_length);
+    ctx.body_refused = true;
+    ctx.close_connection = true;
+    answer_with_error_page(ctx, 413);
+    return true;
 }
 
 std::string_view query_of(std::string_view target) {
@@ -203,6 +226,8 @@ void FrontHandler::reject(net::Exchange& exchange, const net::Rejection& rejecti
     if (rejection.stage == net::Rejection::Stage::body && !ctx.uri.empty())
         ctx.location = find_location(ctx.server->locations, ctx.uri).node;
     use_options_of_level(ctx);
+    if (rejection.status == 413 && head.body == http::BodyKind::length)
+        log_too_large_body(ctx, head.content_length);
     if (!rejection.respond) return logged.close_unanswered(rejection.status);
     ctx.close_connection = true;                    // the framing can no longer be trusted
     answer_with_error_page(ctx, rejection.status);  // error_page applies, as in nginx
@@ -230,6 +255,7 @@ void FrontHandler::handle(net::Exchange& exchange) {
     if (bad_host) return finish_with_error(ctx, 400);  // nginx: "client sent invalid host header"
     if (bad_uri) {  // refused before nginx reads Host: $host is the server's name
         ctx.host = ctx.server->first_name;
+        ctx.target_refused = true;
         return finish_with_error(ctx, 400);
     }
     ctx.request_host = *host;
@@ -245,11 +271,13 @@ void run_location_phase(RequestContext& ctx) {
     if (!found.node) {  // nginx then serves with the server's own settings
         ctx.location = nullptr;
         use_options_of_level(ctx);
+        if (refused_too_large_body(ctx)) return;
         return run_content_phase(ctx);
     }
     ctx.location = found.node;
     ctx.rewritten_here = false;
     use_options_of_level(ctx);
+    if (refused_too_large_body(ctx)) return;
     // A prefix location keeps the $1… of an earlier rewrite; a regex one replaces them.
     if (found.node->pattern.regex)
         remember_captures(ctx, *found.node->pattern.regex, found.captures);

@@ -24,6 +24,7 @@ constexpr std::pair<std::string_view, LogVariable> kLogVariables[] = {
     {"msec", LogVariable::msec},
     {"remote_user", LogVariable::remote_user},
     {"request", LogVariable::request_line},
+    {"server_protocol", LogVariable::server_protocol},
 };
 
 LogPart part_of(const config::ValuePart& value) {
@@ -67,9 +68,36 @@ uint64_t request_length(const RequestContext& ctx) {
     const http::RequestHead& head = ctx.exchange.request();
     uint64_t length = head.method.size() + 1 + head.target.size() + 2;
     if (head.version != http::Version::http09) length += 1 + http::to_string(head.version).size();
+    if (ctx.target_refused) return length;
     for (const http::Header& h : head.headers)
         length += h.name.size() + 2 + h.value.size() + 2;
-    return length + 2 + ctx.exchange.body().size();
+    return length + 2 + (ctx.body_refused ? 0 : ctx.exchange.body().size());
+}
+
+bool is_method_char(char c) {
+    return (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+}
+
+// nginx's $server_protocol of a request line it refused: "-" when the line ended or
+// failed before a version began, "" when one began (its value is only kept when valid).
+std::string refused_line_protocol(std::string_view line) {
+    size_t method_end = line.find(' ');
+    std::string_view method = line.substr(0, method_end);
+    bool method_read = !method.empty() && method_end != std::string_view::npos;
+    for (char c : method)
+        method_read = method_read && is_method_char(c);
+    if (!method_read) return "-";
+    size_t target = line.find_first_not_of(' ', method_end);
+    size_t target_end = line.find(' ', target == std::string_view::npos ? line.size() : target);
+    size_t version = line.find_first_not_of(' ', target_end);
+    return version != std::string_view::npos && line[version] == 'H' ? "" : "-";
+}
+
+std::string protocol_text(const RequestContext& ctx, const LoggedResponse& r) {
+    const http::RequestHead& head = ctx.exchange.request();
+    if (r.rejection && head.method.empty()) return refused_line_protocol(r.rejection->request_line);
+    std::string_view version = http::to_string(head.version);
+    return version.empty() ? "-" : std::string(version);  // HTTP/0.9 names no version
 }
 
 // The time strings change once a second: formatted then, not per line.
@@ -112,6 +140,8 @@ std::string variable_text(const LogPart& part, const RequestContext& ctx, const 
         case LogVariable::request_line:
             if (r.rejection) return std::string(r.rejection->request_line);
             break;
+        case LogVariable::server_protocol:
+            return protocol_text(ctx, r);
         case LogVariable::request:
             break;
     }
@@ -235,7 +265,8 @@ std::string format_log_line(const LogFormat& format, const RequestContext& ctx,
         std::string value = variable_text(part, ctx, response);
         // $request always has a value in nginx: only blank lines received log as empty.
         if (value.empty() && format.escape != LogEscape::json &&
-            part.variable != LogVariable::request_line)
+            part.variable != LogVariable::request_line &&
+            part.variable != LogVariable::server_protocol)
             line.push_back('-');
         else
             append_escaped(line, value, format.escape);

@@ -39,7 +39,8 @@ enum class LogVariable : uint8_t {
     time_iso8601,
     msec,
     remote_user,
-    request_line,  // $request: as received when the connection rejected the request
+    request_line,     // $request: as received when the connection rejected the request
+    server_protocol,  // "-" when no version was read, "" when one was refused
 };
 
 struct LogPart {

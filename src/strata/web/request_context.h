@@ -50,6 +50,12 @@ struct RequestContext {
     UpstreamTries upstream_tries;        // $upstream_addr, $upstream_status…
     int error_status = 0;  // set while serving an error_page: the status to answer with
     bool is_head = false;
+    // The target was refused with the request line (nginx has then read no more of the
+    // head: $request_length counts only the line).
+    bool target_refused = false;
+    // Refused for a declared body over a later location's limit: nginx reads none of
+    // it, so $request_length leaves it out.
+    bool body_refused = false;
     // The method the content handlers see: an error_page redirect turns all but HEAD into
     // GET, as nginx does, so a POST's error page is served rather than refused.
     std::string_view method;
