@@ -11,6 +11,7 @@ headers in order, body), keeps the raw bytes of each connection as they arrived
   /slow-body/S         sends the head, waits S seconds, then the body
   /redirect?to=URL     302 with that Location
   /headers             extra fields the proxy should hide or pass (Server, X-Accel-…)
+  any path ?cookie=V…  200 with a Set-Cookie field per `cookie` (percent-decoded), in order
   anything else        200, JSON of the request as received
 
 Every answer carries "X-Backend: <name>". Keep-alive follows HTTP/1.1 (close when the
@@ -20,6 +21,7 @@ import os
 import socket
 import threading
 import time
+from urllib.parse import parse_qsl
 
 
 class Request:
@@ -138,7 +140,11 @@ class Backend:
         conn_field = b"" if keep else b"Connection: close\r\n"
         base = b"X-Backend: " + self.name.encode() + b"\r\n" + conn_field
         kind = parts[0]
-        if kind == "status":
+        cookies = [v for k, v in parse_qsl(request.target.partition("?")[2]) if k == "cookie"]
+        if cookies:
+            fields = b"".join(b"Set-Cookie: " + c.encode("latin-1") + b"\r\n" for c in cookies)
+            conn.sendall(b"HTTP/1.1 200 OK\r\n" + base + fields + b"Content-Length: 0\r\n\r\n")
+        elif kind == "status":
             status = int(parts[1])
             body = f"status {status} from {self.name}\n".encode()
             conn.sendall(b"HTTP/1.1 %d Status\r\n" % status + base +

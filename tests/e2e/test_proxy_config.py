@@ -23,6 +23,10 @@ GOOD = [
     "proxy_next_upstream error timeout http_502 non_idempotent; proxy_next_upstream_tries 3;\n"
     "server { location / { proxy_pass http://backend; proxy_hide_header X-Powered-By;"
     " proxy_pass_header Server; proxy_intercept_errors on; } }",
+    "proxy_cookie_domain off; proxy_cookie_path off;\n"
+    "server { proxy_cookie_domain .a.test $host; proxy_cookie_domain ~^(.+)\\.b$ $1;\n"
+    "location / { proxy_cookie_path ~*^/(?<p>.*)$ /x/$p; proxy_cookie_path /a /b;"
+    " proxy_pass http://backend; } }",
 ]
 
 BAD = [
@@ -41,6 +45,14 @@ BAD = [
     "proxy_read_timeout 5x;",
     "proxy_buffers 0 4k;",
     "proxy_set_header X;",
+    "proxy_cookie_domain on;",
+    "proxy_cookie_path /a /b;\nproxy_cookie_path off;",
+    "proxy_cookie_domain off;\nproxy_cookie_domain a b;",
+    "proxy_cookie_path off;\nproxy_cookie_path off;",
+    "proxy_cookie_path ~( /x;",
+    "proxy_cookie_domain ~*a b;",
+    "proxy_cookie_path /a /b /c;",
+    "server {\nlocation / {\nproxy_cookie_domain;\n}\n}",
 ]
 
 

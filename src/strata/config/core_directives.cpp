@@ -41,6 +41,13 @@ constexpr DirectiveSpec block(std::string_view name, Context where, Arity args, 
     return DirectiveSpec{name, where, args, BlockKind::directives, inside, repeatable, {}, check};
 }
 
+// PATTERN REPLACEMENT rules whose pattern may be a "~" regex, both with variables.
+constexpr DirectiveSpec rewrite_rule(std::string_view name) {
+    DirectiveSpec spec = simple(name, kHttpAll, arity::one_or_two, kRepeat, nullptr, 0);
+    spec.regex_first = true;
+    return spec;
+}
+
 constexpr DirectiveSpec flag(std::string_view name, Context where) {
     return simple(name, where, arity::flag);
 }
@@ -231,9 +238,9 @@ constexpr auto kSpecs = std::to_array<DirectiveSpec>({
     simple("proxy_hide_header", kHttpAll, arity::one, kRepeat),
     simple("proxy_pass_header", kHttpAll, arity::one, kRepeat),
     simple("proxy_ignore_headers", kHttpAll, arity::one_or_more, kRepeat),
-    simple("proxy_redirect", kHttpAll, arity::one_or_two, kRepeat, nullptr, 0),
-    simple("proxy_cookie_domain", kHttpAll, arity::one_or_two, kRepeat, nullptr, 0),
-    simple("proxy_cookie_path", kHttpAll, arity::one_or_two, kRepeat, nullptr, 0),
+    rewrite_rule("proxy_redirect"),
+    rewrite_rule("proxy_cookie_domain"),
+    rewrite_rule("proxy_cookie_path"),
     flag("proxy_intercept_errors", kHttpAll),
     simple("proxy_next_upstream", kHttpAll, arity::one_or_more, kOnce,
            detail::check_proxy_next_upstream),

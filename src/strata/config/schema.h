@@ -62,6 +62,9 @@ struct DirectiveSpec {
     // Arguments from this index on are values that may hold `$variables`; the loader
     // compiles them so that unknown variables are refused at load. -1: none.
     int values_from = -1;
+    // The first argument is a regex when it starts with "~" (its "$" an anchor, not a
+    // variable): proxy_redirect, proxy_cookie_domain, proxy_cookie_path.
+    bool regex_first = false;
 };
 
 class DirectiveRegistry {

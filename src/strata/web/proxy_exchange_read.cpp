@@ -5,6 +5,7 @@
 
 #include "strata/net/socket_io.h"
 #include "strata/web/front_handler.h"
+#include "strata/web/proxy_cookie_request.h"
 #include "strata/web/proxy_exchange.h"
 #include "strata/web/proxy_response.h"
 
@@ -113,7 +114,8 @@ bool ProxyExchange::retry_for_status() {
 
 void ProxyExchange::forward_head() {
     const ProxySettings& s = settings();
-    UpstreamHeaderRules rules{*s.hide_headers, *s.pass_headers};
+    std::optional<CookieRewrites> cookies = cookie_rewrites_for(ctx());
+    UpstreamHeaderRules rules{*s.hide_headers, *s.pass_headers, cookies ? &*cookies : nullptr};
     net::ResponseHead head =
         forwarded_head(parser_.head(), rules, request_.redirects, ctx().strings);
     if (!head.location.empty() && head.location.front() == '/')

@@ -48,6 +48,12 @@ std::string_view status_text(const http::ResponseHead& upstream,
     return keep(store, std::to_string(upstream.status) + " " + std::string(upstream.reason));
 }
 
+// The field with its value rewritten, or as the upstream sent it.
+http::Header rewritten_field(const http::Header& field, std::optional<std::string> value,
+                             std::forward_list<std::string>& store) {
+    return {field.name, value ? keep(store, std::move(*value)) : field.value};
+}
+
 }  // namespace
 
 // Only names starting with these letters are in the fixed lists: the others (most of
@@ -85,9 +91,10 @@ net::ResponseHead forwarded_head(const http::ResponseHead& upstream,
             else
                 head.headers.push_back(h);
         } else if (iequals(h.name, "Refresh") && !redirects.empty()) {
-            auto rewritten = rewrite_refresh(h.value, redirects);
+            head.headers.push_back(rewritten_field(h, rewrite_refresh(h.value, redirects), store));
+        } else if (rules.cookies && iequals(h.name, "Set-Cookie")) {
             head.headers.push_back(
-                {h.name, rewritten ? keep(store, std::move(*rewritten)) : h.value});
+                rewritten_field(h, rewrite_set_cookie(h.value, *rules.cookies), store));
         } else {
             head.headers.push_back(h);
         }

@@ -3,7 +3,8 @@
 // wrote it; hop-by-hop and framing fields dropped (the front server frames the body
 // itself); Date, Server, X-Pad and X-Accel-* hidden unless proxy_pass_header names them,
 // and whatever proxy_hide_header names; Location and Refresh rewritten by
-// proxy_redirect. Last-Modified stays among the fields, where nginx 1.22 writes an
+// proxy_redirect; Set-Cookie rewritten by proxy_cookie_domain and proxy_cookie_path.
+// Last-Modified stays among the fields, where nginx 1.22 writes an
 // upstream's (its fixed place is for the ones it makes itself).
 #pragma once
 
@@ -15,13 +16,15 @@
 
 #include "strata/http/response_head.h"
 #include "strata/net/http_exchange.h"
+#include "strata/web/proxy_cookie.h"
 #include "strata/web/proxy_redirect.h"
 
 namespace strata::web {
 
 struct UpstreamHeaderRules {
-    std::span<const std::string> hide;  // proxy_hide_header
-    std::span<const std::string> pass;  // proxy_pass_header
+    std::span<const std::string> hide;        // proxy_hide_header
+    std::span<const std::string> pass;        // proxy_pass_header
+    const CookieRewrites* cookies = nullptr;  // proxy_cookie_*; null: none
 };
 
 // Whether the client gets the upstream's field `name`.

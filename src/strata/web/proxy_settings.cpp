@@ -115,6 +115,14 @@ Status set_temp_path(const Directive& d, ProxySettings& s) {
     return success();
 }
 
+Status set_cookie_domain(const Directive& d, ProxySettings& s) {
+    return add_cookie_domain_rule(d, s.cookie_domains);
+}
+
+Status set_cookie_path(const Directive& d, ProxySettings& s) {
+    return add_cookie_path_rule(d, s.cookie_paths);
+}
+
 Status not_supported(const Directive& d, ProxySettings&) {
     return fail(d.where, "\"" + d.name + "\" directive is not supported yet");
 }
@@ -134,6 +142,8 @@ const std::map<std::string_view, Setter>& setters() {
         {"proxy_hide_header", listed(&ProxySettings::hide_headers)},
         {"proxy_pass_header", listed(&ProxySettings::pass_headers)},
         {"proxy_redirect", set_redirect},
+        {"proxy_cookie_domain", set_cookie_domain},
+        {"proxy_cookie_path", set_cookie_path},
         {"proxy_intercept_errors", flag(&ProxySettings::intercept_errors)},
         {"proxy_next_upstream", set_next_upstream},
         {"proxy_next_upstream_tries", set_tries},
@@ -156,8 +166,6 @@ const std::map<std::string_view, Setter>& setters() {
         {"proxy_headers_hash_bucket_size", accept_as_is},
         {"proxy_socket_keepalive", accept_as_is},
         {"proxy_ignore_headers", not_supported},
-        {"proxy_cookie_domain", not_supported},
-        {"proxy_cookie_path", not_supported},
         {"proxy_limit_rate", not_supported},
     };
     return table;
@@ -213,6 +221,8 @@ void merge(ProxySettings& c, const ProxySettings& p) {
     inherit(c.hide_headers, p.hide_headers);
     inherit(c.pass_headers, p.pass_headers);
     inherit(c.redirects, p.redirects);
+    inherit(c.cookie_domains, p.cookie_domains);
+    inherit(c.cookie_paths, p.cookie_paths);
     inherit(c.intercept_errors, p.intercept_errors);
     inherit(c.next_upstream, p.next_upstream);
     inherit(c.next_upstream_tries, p.next_upstream_tries);
@@ -239,6 +249,8 @@ void apply_proxy_defaults(ProxySettings& s) {
     default_to(s.hide_headers, std::vector<std::string>{});
     default_to(s.pass_headers, std::vector<std::string>{});
     default_to(s.redirects, std::vector<ProxyRedirect>{{"", "", true}});
+    default_to(s.cookie_domains, std::vector<ProxyCookieRule>{});
+    default_to(s.cookie_paths, std::vector<ProxyCookieRule>{});
     default_to(s.intercept_errors, false);
     default_to(s.next_upstream, kNextError | kNextTimeout);
     default_to(s.next_upstream_tries, 0);

@@ -1,7 +1,8 @@
 // The proxy module's settings (proxy_set_header, proxy_*_timeout, proxy_buffers…): set
 // at http, server or location level and inherited downwards as nginx merges them (a
-// level that sets any proxy_set_header, proxy_hide_header or proxy_redirect replaces
-// the whole inherited list). Complete after apply_proxy_defaults().
+// level that sets any proxy_set_header, proxy_hide_header, proxy_redirect,
+// proxy_cookie_domain or proxy_cookie_path replaces the whole inherited list). Complete after
+// apply_proxy_defaults().
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "strata/config/directive.h"
 #include "strata/config/status.h"
 #include "strata/http/request_head.h"
+#include "strata/web/proxy_cookie_config.h"
 
 namespace strata::web {
 
@@ -51,6 +53,7 @@ struct ProxySettings {
     std::optional<std::string> set_body;  // proxy_set_body; unset: the client's body
     std::optional<std::vector<std::string>> hide_headers, pass_headers;
     std::optional<std::vector<ProxyRedirect>> redirects;  // empty: off
+    ProxyCookieRules cookie_domains, cookie_paths;        // empty: off
     std::optional<bool> intercept_errors;
     std::optional<uint32_t> next_upstream;             // NextUpstream bits
     std::optional<uint64_t> next_upstream_tries;       // 0: no limit beyond the peers

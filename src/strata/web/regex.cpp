@@ -3,8 +3,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include <algorithm>
-
 namespace strata::web {
 
 struct Regex::Compiled {
@@ -46,9 +44,12 @@ Result<Regex, std::string> Regex::compile(std::string_view pattern, bool caseles
     if (!code) {
         PCRE2_UCHAR text[256];
         pcre2_get_error_message(error, text, sizeof text);
-        return Err{std::string("pcre2_compile() failed: ") + reinterpret_cast<char*>(text) +
-                   " in \"" + std::string(pattern) + "\" at \"" +
-                   std::string(pattern.substr(std::min<size_t>(offset, pattern.size()))) + "\""};
+        std::string message = std::string("pcre2_compile() failed: ") +
+                              reinterpret_cast<char*>(text) + " in \"" + std::string(pattern) +
+                              "\"";
+        if (offset < pattern.size())  // nginx names no place for an error at the end
+            message += " at \"" + std::string(pattern.substr(offset)) + "\"";
+        return Err{std::move(message)};
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if absent
     uint32_t captures = 0;

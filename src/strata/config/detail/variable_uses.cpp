@@ -60,6 +60,7 @@ Status VariableUses::collect(const Directive& directive, const DirectiveSpec& sp
     if (spec.values_from < 0) return success();
     for (std::size_t i = static_cast<std::size_t>(spec.values_from); i < directive.args.size();
          ++i) {
+        if (i == 0 && spec.regex_first && directive.args[0].starts_with('~')) continue;
         auto compiled = compile(directive.args[i], directive.where);
         if (!compiled) return compiled;
     }
