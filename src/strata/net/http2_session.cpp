@@ -6,6 +6,7 @@
 
 #include "strata/base/log.h"
 #include "strata/net/http2_stream.h"
+#include "strata/net/http2_stream_pool.h"
 
 namespace strata::net {
 namespace {
@@ -156,16 +157,16 @@ size_t Http2Session::produce(Buffer& out, size_t limit) {
 }
 
 void Http2Session::collect_finished() {
+    for (std::unique_ptr<Http2Stream>& stream : graveyard_)
+        Http2StreamPool::give_back(std::move(stream));
     graveyard_.clear();
 }
 
+// By index: a stream's observer may queue more, which closes no stream (closing happens
+// inside nghttp2's calls, and the connection makes none from here).
 void Http2Session::notify_output_sent() {
-    std::vector<int32_t> ids;
-    ids.reserve(streams_.size());
-    for (const auto& entry : streams_)
-        ids.push_back(entry.first);
-    for (int32_t id : ids)
-        if (Http2Stream* s = stream(id)) s->notify_output_sent();
+    for (size_t i = 0; i < streams_.size(); ++i)
+        streams_[i]->notify_output_sent();
 }
 
 bool Http2Session::finished() const {
@@ -174,8 +175,8 @@ bool Http2Session::finished() const {
 
 size_t Http2Session::awaiting_responses() const {
     size_t n = orphans_.size();
-    for (const auto& entry : streams_)
-        if (entry.second->awaiting_response()) ++n;
+    for (const auto& stream : streams_)
+        if (stream->awaiting_response()) ++n;
     return n;
 }
 
@@ -186,33 +187,37 @@ void Http2Session::shutdown_gracefully() {
 }
 
 void Http2Session::connection_lost() {
-    std::vector<int32_t> ids;
-    for (const auto& entry : streams_)
-        ids.push_back(entry.first);
-    for (int32_t id : ids)
-        close_stream(id);
+    while (!streams_.empty())
+        close_stream(*streams_.back());
 }
 
 Http2Stream* Http2Session::stream(int32_t id) {
-    auto it = streams_.find(id);
-    return it == streams_.end() ? nullptr : it->second.get();
+    return static_cast<Http2Stream*>(nghttp2_session_get_stream_user_data(session_, id));
 }
 
 // nginx ends a connection after keepalive_requests streams (its defence against
 // clients that open and reset streams without end).
 Http2Stream& Http2Session::open_stream(int32_t id) {
-    auto [it, added] = streams_.emplace(id, std::make_unique<Http2Stream>(*this, id));
+    Http2Stream& stream = *streams_.emplace_back(Http2StreamPool::take(*this, id));
+    nghttp2_session_set_stream_user_data(session_, id, &stream);
     if (++opened_ == host_.listener_options().request.keepalive_requests)
         nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_NO_ERROR, nullptr, 0);
-    return *it->second;
+    return stream;
+}
+
+void Http2Session::close_stream(int32_t id) {
+    if (Http2Stream* s = stream(id)) close_stream(*s);
 }
 
 // A stream whose handler still runs stays (an orphan) until it answers.
-void Http2Session::close_stream(int32_t id) {
-    auto it = streams_.find(id);
+void Http2Session::close_stream(Http2Stream& closing) {
+    nghttp2_session_set_stream_user_data(session_, closing.id(), nullptr);
+    auto it = std::find_if(streams_.begin(), streams_.end(),
+                           [&closing](const auto& s) { return s.get() == &closing; });
     if (it == streams_.end()) return;
-    std::unique_ptr<Http2Stream> stream = std::move(it->second);
-    streams_.erase(it);
+    std::unique_ptr<Http2Stream> stream = std::move(*it);
+    *it = std::move(streams_.back());
+    streams_.pop_back();
     stream->on_closed();
     if (stream->awaiting_response())
         orphans_.push_back(std::move(stream));

@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "strata/base/buffer.h"
@@ -84,10 +83,12 @@ class Http2Session {
 
   private:
     void submit_settings();
+    void close_stream(Http2Stream& stream);
 
     Http2Host& host_;
     nghttp2_session* session_ = nullptr;
-    std::unordered_map<int32_t, std::unique_ptr<Http2Stream>> streams_;
+    // Open streams, in no order; found by id through nghttp2's stream user data.
+    std::vector<std::unique_ptr<Http2Stream>> streams_;
     // Closed by the peer while their handler still runs; freed once it answers.
     std::vector<std::unique_ptr<Http2Stream>> orphans_;
     // Finished streams, freed by collect_finished(): the handler or the logging around
