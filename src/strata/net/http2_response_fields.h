@@ -24,7 +24,8 @@ class Http2ResponseFields {
     size_t size() const { return fields_.size(); }
 
   private:
-    void add(std::string_view name, std::string_view value);
+    void add(std::string_view name, std::string_view value, uint8_t flags);
+    void add_fixed(std::string_view name, std::string_view value);
 
     std::vector<nghttp2_nv> fields_;
     char status_[16];

@@ -192,7 +192,10 @@ void Http2Session::connection_lost() {
 }
 
 Http2Stream* Http2Session::stream(int32_t id) {
-    return static_cast<Http2Stream*>(nghttp2_session_get_stream_user_data(session_, id));
+    if (recent_ != nullptr && recent_->id() == id) return recent_;
+    auto* found = static_cast<Http2Stream*>(nghttp2_session_get_stream_user_data(session_, id));
+    if (found != nullptr) recent_ = found;
+    return found;
 }
 
 // nginx ends a connection after keepalive_requests streams (its defence against
@@ -200,6 +203,7 @@ Http2Stream* Http2Session::stream(int32_t id) {
 Http2Stream& Http2Session::open_stream(int32_t id) {
     Http2Stream& stream = *streams_.emplace_back(Http2StreamPool::take(*this, id));
     nghttp2_session_set_stream_user_data(session_, id, &stream);
+    recent_ = &stream;
     if (++opened_ == host_.listener_options().request.keepalive_requests)
         nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_NO_ERROR, nullptr, 0);
     return stream;
@@ -212,6 +216,7 @@ void Http2Session::close_stream(int32_t id) {
 // A stream whose handler still runs stays (an orphan) until it answers.
 void Http2Session::close_stream(Http2Stream& closing) {
     nghttp2_session_set_stream_user_data(session_, closing.id(), nullptr);
+    if (recent_ == &closing) recent_ = nullptr;
     auto it = std::find_if(streams_.begin(), streams_.end(),
                            [&closing](const auto& s) { return s.get() == &closing; });
     if (it == streams_.end()) return;

@@ -89,6 +89,9 @@ class Http2Session {
     nghttp2_session* session_ = nullptr;
     // Open streams, in no order; found by id through nghttp2's stream user data.
     std::vector<std::unique_ptr<Http2Stream>> streams_;
+    // The stream last looked up: a request's fields, its end and its response's frames
+    // come one after another for the same stream, and nghttp2's lookup is a hash search.
+    Http2Stream* recent_ = nullptr;
     // Closed by the peer while their handler still runs; freed once it answers.
     std::vector<std::unique_ptr<Http2Stream>> orphans_;
     // Finished streams, freed by collect_finished(): the handler or the logging around
