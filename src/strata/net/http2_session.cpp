@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "strata/base/log.h"
+#include "strata/net/http2_memory.h"
 #include "strata/net/http2_stream.h"
 #include "strata/net/http2_stream_pool.h"
 
@@ -105,6 +106,8 @@ nghttp2_option* make_options() {
     nghttp2_option_set_max_continuations(options, kMaxContinuations);
     nghttp2_option_set_max_settings(options, kMaxSettings);
     nghttp2_option_set_max_outbound_ack(options, kMaxOutboundAcks);
+    // Clients signal urgency of the RFC 9218 scheme in PRIORITY_UPDATE frames.
+    nghttp2_option_set_builtin_recv_extension_type(options, NGHTTP2_PRIORITY_UPDATE);
     return options;
 }
 
@@ -113,7 +116,7 @@ nghttp2_option* make_options() {
 Http2Session::Http2Session(Http2Host& host) : host_(host) {
     static nghttp2_session_callbacks* const callbacks = make_callbacks();
     static nghttp2_option* const options = make_options();
-    nghttp2_session_server_new2(&session_, callbacks, this, options);
+    nghttp2_session_server_new3(&session_, callbacks, this, options, http2_memory());
     submit_settings();
 }
 
@@ -127,6 +130,9 @@ void Http2Session::submit_settings() {
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams},
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, o.body_preread_size},
         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(o.max_header_bytes)},
+        // RFC 9218 priorities instead of RFC 7540's dependency tree, which browsers no longer
+        // send and which costs nghttp2 a tree update per stream and keeps closed streams.
+        {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
     };
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
     nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
