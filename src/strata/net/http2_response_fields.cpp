@@ -11,9 +11,18 @@ namespace {
 // HTTP/1 connection fields mean nothing in HTTP/2 and a peer must reject a response
 // carrying them (RFC 9113 §8.2.2).
 bool connection_specific(std::string_view name) {
-    return http::iequals(name, "connection") || http::iequals(name, "keep-alive") ||
-           http::iequals(name, "proxy-connection") || http::iequals(name, "transfer-encoding") ||
-           http::iequals(name, "upgrade");
+    switch (name.size()) {  // most names are none of these lengths
+        case 7:
+            return http::iequals(name, "upgrade");
+        case 10:
+            return http::iequals(name, "connection") || http::iequals(name, "keep-alive");
+        case 16:
+            return http::iequals(name, "proxy-connection");
+        case 17:
+            return http::iequals(name, "transfer-encoding");
+        default:
+            return false;
+    }
 }
 
 bool has_no_body(int status) {

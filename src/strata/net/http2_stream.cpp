@@ -57,7 +57,9 @@ Http2Stream::~Http2Stream() {
 void Http2Stream::open(Http2Session& session, int32_t id) {
     session_ = &session;
     id_ = id;
-    options_ = &session.host().listener_options().request;
+    const ListenerOptions& options = session.host().listener_options();
+    options_ = &options.request;
+    field_limit_ = options.http.http2.max_header_bytes;
     head_.version = http::Version::http2;
     head_.keep_alive = true;
 }
@@ -98,20 +100,22 @@ std::string_view Http2Stream::view(Span span) const {
 // buffer has grown to the size heads usually have.
 bool Http2Stream::add_field(std::string_view name, std::string_view value) {
     field_bytes_ += name.size() + value.size();
-    if (field_bytes_ > session_->host().listener_options().http.http2.max_header_bytes) {
+    if (field_bytes_ > field_limit_) {
         too_large_ = true;
         return false;
     }
-    if (name == ":method")
-        method_ = keep(value);
-    else if (name == ":path")
-        path_ = keep(value);
-    else if (name == ":authority")
-        authority_ = keep(value);
-    else if (name == "cookie")
+    if (name.front() == ':') {  // nghttp2 checked them; :scheme is not kept
+        if (name == ":method")
+            method_ = keep(value);
+        else if (name == ":path")
+            path_ = keep(value);
+        else if (name == ":authority")
+            authority_ = keep(value);
+    } else if (name == "cookie") {
         cookies_.append(cookies_.empty() ? "" : "; ").append(value);
-    else if (name.front() != ':')
+    } else {
         fields_.push_back({keep(name), keep(value)});
+    }
     return true;
 }
 

@@ -115,6 +115,7 @@ class Http2Stream final : public Exchange {
     std::string cookies_;  // crumbs joined, moved into head_text_ at the end
     std::vector<FieldSpans> fields_;
     uint64_t field_bytes_ = 0;
+    uint64_t field_limit_ = 0;  // the listener's limit on them (431 beyond)
     bool too_large_ = false;
     RequestBodyStore body_;
     const RequestOptions* options_;
