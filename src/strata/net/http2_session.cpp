@@ -3,6 +3,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "strata/base/log.h"
 #include "strata/net/http2_memory.h"
@@ -23,6 +24,7 @@ constexpr size_t kMaxContinuations = 8;
 // SETTINGS floods: entries in one frame, and unacknowledged SETTINGS/PING replies.
 constexpr size_t kMaxSettings = 32;
 constexpr size_t kMaxOutboundAcks = 1000;
+constexpr size_t kFrameHeaderSize = 9;
 
 Http2Session& session_of(void* user_data) {
     return *static_cast<Http2Session*>(user_data);
@@ -87,6 +89,31 @@ int on_stream_close(nghttp2_session* /*session*/, int32_t stream_id, uint32_t /*
     return 0;
 }
 
+// A DATA frame whose payload read_source left uncopied: header and payload go straight
+// into the output produce() fills, the payload read from the stream's file or memory.
+int on_send_data(nghttp2_session* /*session*/, nghttp2_frame* frame, const uint8_t* header,
+                 size_t length, nghttp2_data_source* source, void* user_data) {
+    Buffer* out = session_of(user_data).output();
+    if (out == nullptr) return NGHTTP2_ERR_WOULDBLOCK;  // produce() has the output full
+    auto* stream = static_cast<Http2Stream*>(source->ptr);
+    size_t padding = frame->data.padlen;  // with its length byte; 0 unless padding is chosen
+    char* at = out->prepare(kFrameHeaderSize + padding + length);
+    std::memcpy(at, header, kFrameHeaderSize);
+    size_t size = kFrameHeaderSize;
+    if (padding > 0) at[size++] = static_cast<char>(padding - 1);
+    bool end = false;
+    ssize_t n = stream->take_data(at + size, length, end);
+    if (n < 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // the file failed: reset
+    if (static_cast<size_t>(n) != length) return NGHTTP2_ERR_CALLBACK_FAILURE;
+    size += length;
+    if (padding > 1) {
+        std::memset(at + size, 0, padding - 1);
+        size += padding - 1;
+    }
+    out->commit(size);
+    return 0;
+}
+
 nghttp2_session_callbacks* make_callbacks() {
     nghttp2_session_callbacks* callbacks = nullptr;
     nghttp2_session_callbacks_new(&callbacks);
@@ -96,6 +123,7 @@ nghttp2_session_callbacks* make_callbacks() {
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, on_data_chunk);
     nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, on_stream_close);
+    nghttp2_session_callbacks_set_send_data_callback(callbacks, on_send_data);
     return callbacks;
 }
 
@@ -147,8 +175,12 @@ bool Http2Session::receive(std::string_view bytes) {
     return false;
 }
 
+// DATA payloads are appended by on_send_data while nghttp2_session_mem_send() runs, the
+// other frames from what it returns.
 size_t Http2Session::produce(Buffer& out, size_t limit) {
     size_t before = out.size();
+    out_ = &out;
+    out_limit_ = limit;
     while (out.size() < limit) {
         const uint8_t* data = nullptr;
         ssize_t n = nghttp2_session_mem_send(session_, &data);
@@ -159,7 +191,12 @@ size_t Http2Session::produce(Buffer& out, size_t limit) {
         }
         out.append(text(data, static_cast<size_t>(n)));
     }
+    out_ = nullptr;
     return out.size() - before;
+}
+
+Buffer* Http2Session::output() const {
+    return out_ != nullptr && out_->size() < out_limit_ ? out_ : nullptr;
 }
 
 void Http2Session::collect_finished() {

@@ -52,6 +52,8 @@ class Http2Session {
     // Appends frames to send to `out` until it holds `limit` bytes or none are left.
     // Returns the bytes appended.
     size_t produce(Buffer& out, size_t limit);
+    // While produce() runs and `out` has room: where DATA payloads are written.
+    Buffer* output() const;
     // Frees finished streams. Only where no stream's call can be on the stack: at the
     // top of the connection's event handling.
     void collect_finished();
@@ -98,6 +100,8 @@ class Http2Session {
     // it may still be returning from the call that finished them.
     std::vector<std::unique_ptr<Http2Stream>> graveyard_;
     uint64_t opened_ = 0;
+    Buffer* out_ = nullptr;  // produce()'s, while it runs
+    size_t out_limit_ = 0;
 };
 
 }  // namespace strata::net

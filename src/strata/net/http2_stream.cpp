@@ -31,16 +31,19 @@ bool has_no_body(int status) {
     return status < 200 || status == 204 || status == 304;
 }
 
-ssize_t read_source(nghttp2_session* /*session*/, int32_t /*stream_id*/, uint8_t* buf,
+// How much the next DATA frame carries; the bytes themselves are written straight into
+// the connection's output by Http2Session's send_data callback (NO_COPY), not copied
+// through nghttp2's frame buffer first.
+ssize_t read_source(nghttp2_session* /*session*/, int32_t /*stream_id*/, uint8_t* /*buf*/,
                     size_t length, uint32_t* data_flags, nghttp2_data_source* source,
                     void* /*user_data*/) {
     auto* stream = static_cast<Http2Stream*>(source->ptr);
     bool end = false;
-    ssize_t n = stream->take_data(buf, length, end);
-    if (n < 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // the file failed: reset
+    size_t n = stream->data_ready(length, end);
     if (end) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     if (n == 0 && !end) return NGHTTP2_ERR_DEFERRED;
-    return n;
+    if (n > 0) *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+    return static_cast<ssize_t>(n);
 }
 
 }  // namespace
@@ -353,7 +356,14 @@ void Http2Stream::end_response(bool complete) {
     session_->resume(*this);
 }
 
-ssize_t Http2Stream::take_data(uint8_t* buf, size_t length, bool& end) {
+size_t Http2Stream::data_ready(size_t length, bool& end) const {
+    length = std::min(length, session_->host().listener_options().http.http2.chunk_size);
+    size_t n = static_cast<size_t>(std::min<uint64_t>(length, pending_bytes_));
+    end = ended_ && n == pending_bytes_;
+    return n;
+}
+
+ssize_t Http2Stream::take_data(char* buf, size_t length, bool& end) {
     length = std::min(length, session_->host().listener_options().http.http2.chunk_size);
     size_t taken = 0;
     while (taken < length && !pieces_.empty()) {

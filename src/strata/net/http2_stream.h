@@ -43,9 +43,11 @@ class Http2Stream final : public Exchange {
     // The whole request is here: the handler gets it.
     void dispatch();
 
-    // Response bytes for one DATA frame, up to `length`; `end` when that was the last.
-    // 0 bytes and not `end`: nothing yet (the session defers the stream).
-    ssize_t take_data(uint8_t* buf, size_t length, bool& end);
+    // Response bytes the next DATA frame can carry, up to `length`; `end` when they are
+    // the last. 0 and not `end`: nothing yet (the session defers the stream).
+    size_t data_ready(size_t length, bool& end) const;
+    // Moves up to `length` of them into `buf`; -1 when a file failed to read.
+    ssize_t take_data(char* buf, size_t length, bool& end);
     // Tells the observer of a streamed response that queued bytes went out.
     void notify_output_sent();
     // The peer reset the stream or the connection went away.
