@@ -91,10 +91,13 @@ int on_stream_close(nghttp2_session* /*session*/, int32_t stream_id, uint32_t /*
 
 // A DATA frame whose payload read_source left uncopied: header and payload go straight
 // into the output produce() fills, the payload read from the stream's file or memory.
+// The frame is always written whole, so no half-sent frame outlives the call (its
+// stream may be gone by the next one); a full output pauses nghttp2 after it.
 int on_send_data(nghttp2_session* /*session*/, nghttp2_frame* frame, const uint8_t* header,
                  size_t length, nghttp2_data_source* source, void* user_data) {
-    Buffer* out = session_of(user_data).output();
-    if (out == nullptr) return NGHTTP2_ERR_WOULDBLOCK;  // produce() has the output full
+    Http2Session& session = session_of(user_data);
+    Buffer* out = session.output();
+    if (out == nullptr) return NGHTTP2_ERR_CALLBACK_FAILURE;  // never: only produce() sends
     auto* stream = static_cast<Http2Stream*>(source->ptr);
     size_t padding = frame->data.padlen;  // with its length byte; 0 unless padding is chosen
     char* at = out->prepare(kFrameHeaderSize + padding + length);
@@ -111,7 +114,7 @@ int on_send_data(nghttp2_session* /*session*/, nghttp2_frame* frame, const uint8
         size += padding - 1;
     }
     out->commit(size);
-    return 0;
+    return session.output_full() ? NGHTTP2_ERR_PAUSE : 0;
 }
 
 nghttp2_session_callbacks* make_callbacks() {
@@ -195,8 +198,8 @@ size_t Http2Session::produce(Buffer& out, size_t limit) {
     return out.size() - before;
 }
 
-Buffer* Http2Session::output() const {
-    return out_ != nullptr && out_->size() < out_limit_ ? out_ : nullptr;
+bool Http2Session::output_full() const {
+    return out_ == nullptr || out_->size() >= out_limit_;
 }
 
 void Http2Session::collect_finished() {

@@ -52,8 +52,10 @@ class Http2Session {
     // Appends frames to send to `out` until it holds `limit` bytes or none are left.
     // Returns the bytes appended.
     size_t produce(Buffer& out, size_t limit);
-    // While produce() runs and `out` has room: where DATA payloads are written.
-    Buffer* output() const;
+    // While produce() runs: where DATA payloads are written, and whether it holds its
+    // `limit` already.
+    Buffer* output() const { return out_; }
+    bool output_full() const;
     // Frees finished streams. Only where no stream's call can be on the stack: at the
     // top of the connection's event handling.
     void collect_finished();
