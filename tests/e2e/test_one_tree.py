@@ -501,6 +501,26 @@ def test_a_worker_stuck_in_an_app_past_wsgi_timeout_is_replaced(tmp_path):
         server.stop()
 
 
+def test_a_reload_brings_the_new_wsgi_timeout(tmp_path):
+    server = limits_server(tmp_path, "wsgi_timeout 0;")  # never, at first
+    try:
+        first = get(server, "/app/pid").text
+        conf = server.conf.read_text()
+        server.conf.write_text(conf.replace("wsgi_timeout 0;", "wsgi_timeout 1s;"))
+        assert server.command("-s", "reload").returncode == 0
+        deadline = time.monotonic() + 15
+        second = first
+        while second == first and time.monotonic() < deadline:
+            second = get(server, "/app/pid").text
+            time.sleep(0.1)
+        assert second != first
+        with pytest.raises(requests.ConnectionError):
+            requests.get(server.url + "/app/hang", timeout=30)  # dropped with its worker
+        assert f"WORKER TIMEOUT (pid:{second})" in server.error_log.read_text()
+    finally:
+        server.stop()
+
+
 def test_a_worker_leaves_after_wsgi_max_requests_and_is_replaced(tmp_path):
     server = limits_server(tmp_path, "wsgi_max_requests 3;")
     try:

@@ -90,6 +90,11 @@ Result<process::Generation, std::string> load_generation(const CommandLine& line
         generation.listen.push_back({group.listen.address, group.listen.options});
     generation.worker_processes = static_cast<unsigned>(main->worker_processes);
     generation.worker_rlimit_nofile = main->worker_rlimit_nofile;
+    // gunicorn's --timeout for workers that run apps (nginx has none for its own); each
+    // generation has its configuration's.
+    bool apps = !web::app_mounts(main->http).empty();
+    generation.worker_timeout =
+        std::chrono::milliseconds(apps ? main->http.app_runtime.timeout_ms : 0);
     generation.run_worker = [main](process::WorkerContext& worker) {
         return run_front_worker(main, worker);
     };
@@ -117,9 +122,6 @@ int run_nginx_mode(const CommandLine& line, const std::vector<std::string>& args
     options.daemon = main.daemon;
     options.reopen_logs = [] { log::reopen(); };  // USR1; each worker reopens its own
     add_python_fork_protocol(options);
-    // gunicorn's --timeout for workers that run apps (nginx has none for its own).
-    if (!web::app_mounts(main.http).empty())
-        options.worker_timeout = std::chrono::milliseconds(main.http.app_runtime.timeout_ms);
     return process::run_master(std::move(options));
 }
 
