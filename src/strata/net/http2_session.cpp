@@ -226,6 +226,25 @@ size_t Http2Session::awaiting_responses() const {
     return n;
 }
 
+uint64_t Http2Session::next_body_deadline() const {
+    uint64_t next = 0;
+    for (const auto& stream : streams_) {
+        uint64_t at = stream->body_deadline();
+        if (at != 0 && (next == 0 || at < next)) next = at;
+    }
+    return next;
+}
+
+void Http2Session::expire_stalled_bodies(uint64_t now) {
+    std::vector<Http2Stream*> stalled;  // time_out_body() may change streams_
+    for (const auto& stream : streams_) {
+        uint64_t at = stream->body_deadline();
+        if (at != 0 && at <= now) stalled.push_back(stream.get());
+    }
+    for (Http2Stream* stream : stalled)
+        stream->time_out_body();
+}
+
 void Http2Session::shutdown_gracefully() {
     nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
                           nghttp2_session_get_last_proc_stream_id(session_), NGHTTP2_NO_ERROR,

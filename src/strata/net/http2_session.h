@@ -34,6 +34,8 @@ class Http2Host {
     virtual void on_output_ready() = 0;
     // A stream whose connection was gone got its response: the last one frees it.
     virtual void on_stream_released() = 0;
+    // The loop's clock, for the streams' body deadlines.
+    virtual uint64_t now_ms() const = 0;
 
   protected:
     ~Http2Host() = default;
@@ -67,6 +69,11 @@ class Http2Session {
     bool idle() const { return streams_.empty(); }
     // Streams whose handler has not answered yet (the connection waits for them).
     size_t awaiting_responses() const;
+    // The earliest moment a stream receiving its body times out; 0: none is.
+    uint64_t next_body_deadline() const;
+    // Streams whose body stalled past client_body_timeout by `now` are reset (nginx:
+    // RST_STREAM PROTOCOL_ERROR, logged 408); the connection and other streams go on.
+    void expire_stalled_bodies(uint64_t now);
     // GOAWAY naming the last stream taken: those finish, no new ones start.
     void shutdown_gracefully();
     // The connection is gone: every stream still answering learns it.

@@ -86,7 +86,8 @@ void Http2Stream::recycle() {
     observer_ = nullptr;
     pending_bytes_ = 0;
     awaiting_response_ = streaming_ = ended_ = closed_ = false;
-    rejected_ = reset_after_response_ = output_sent_ = false;
+    rejected_ = reset_after_response_ = output_sent_ = timed_out_ = false;
+    body_deadline_ms_ = 0;
 }
 
 Http2Stream::Span Http2Stream::keep(std::string_view text) {
@@ -176,7 +177,17 @@ void Http2Stream::finish_head(bool ends_stream) {
     // The location's client_body_buffer_size and client_body_temp_path, as for HTTP/1.
     body_.configure(options_->body_memory_limit, options_->body_temp_dir);
     if (head_.body == http::BodyKind::length && head_.content_length > options_->body_limit)
-        reject(413, Rejection::Stage::body);
+        return reject(413, Rejection::Stage::body);
+    renew_body_deadline();
+}
+
+void Http2Stream::renew_body_deadline() {
+    body_deadline_ms_ = session_->host().now_ms() + options_->client_body_timeout_ms;
+}
+
+void Http2Stream::time_out_body() {
+    timed_out_ = true;
+    reject(408, Rejection::Stage::body, false);
 }
 
 bool Http2Stream::add_body(std::string_view bytes) {
@@ -189,12 +200,14 @@ bool Http2Stream::add_body(std::string_view bytes) {
         reject(500, Rejection::Stage::body);
         return false;
     }
+    renew_body_deadline();
     return true;
 }
 
 // Handlers see a body of known length, whatever the client framed (nginx sets the
 // Content-Length of a buffered HTTP/2 body the same way).
 void Http2Stream::dispatch() {
+    body_deadline_ms_ = 0;
     if (rejected_) return;
     if (head_.body != http::BodyKind::none || body_.size() > 0) {
         head_.body = http::BodyKind::length;
@@ -206,14 +219,16 @@ void Http2Stream::dispatch() {
 
 // A body over the limit or impossible to store: the handler answers it as it answers an
 // HTTP/1 rejection, then the rest of the upload is refused.
-void Http2Stream::reject(int status, Rejection::Stage stage) {
+void Http2Stream::reject(int status, Rejection::Stage stage, bool respond) {
     if (rejected_) return;
+    body_deadline_ms_ = 0;
     rejected_ = true;
     reset_after_response_ = true;
     awaiting_response_ = true;
     Rejection rejection;
     rejection.status = status;
     rejection.stage = stage;
+    rejection.respond = respond;
     rejection.head_bytes = field_bytes_;
     session_->host().handler().reject(*this, rejection);
 }
@@ -314,7 +329,7 @@ void Http2Stream::respond_error(int status) {
 
 void Http2Stream::close_without_response() {
     if (!take_response()) return;
-    session_->reset(*this, NGHTTP2_NO_ERROR);
+    session_->reset(*this, timed_out_ ? NGHTTP2_PROTOCOL_ERROR : NGHTTP2_NO_ERROR);
 }
 
 void Http2Stream::begin_response(const ResponseHead& head, int64_t content_length) {
@@ -413,6 +428,7 @@ void Http2Stream::notify_output_sent() {
 
 void Http2Stream::on_closed() {
     closed_ = true;
+    body_deadline_ms_ = 0;
     if (observer_) {
         ExchangeObserver* observer = observer_;
         observer_ = nullptr;

@@ -53,6 +53,11 @@ class Http2Stream final : public Exchange {
     // The peer reset the stream or the connection went away.
     void on_closed();
     bool awaiting_response() const { return awaiting_response_ || streaming_; }
+    // When the stream's body must next have progressed (client_body_timeout, renewed by
+    // each DATA frame); 0 while no body is awaited.
+    uint64_t body_deadline() const { return body_deadline_ms_; }
+    // It did not: logged as 408 and reset with PROTOCOL_ERROR, as nginx does.
+    void time_out_body();
     // The response's last frame is queued: a body still arriving is refused with
     // RST_STREAM(NO_ERROR) once it has gone out (RFC 9113 §8.1).
     bool reset_after_response() const { return reset_after_response_; }
@@ -105,7 +110,8 @@ class Http2Stream final : public Exchange {
     void submit(const ResponseHead& head, int64_t content_length, bool with_body);
     Piece copied(std::string_view bytes);
     void queue(Piece piece);
-    void reject(int status, Rejection::Stage stage);
+    void reject(int status, Rejection::Stage stage, bool respond = true);
+    void renew_body_deadline();
 
     Http2Session* session_;
     int32_t id_;
@@ -132,6 +138,8 @@ class Http2Stream final : public Exchange {
     bool rejected_ = false;
     bool reset_after_response_ = false;
     bool output_sent_ = false;  // take_data() moved bytes since the last notify
+    bool timed_out_ = false;    // its body stalled: reset with PROTOCOL_ERROR
+    uint64_t body_deadline_ms_ = 0;
 };
 
 }  // namespace strata::net
