@@ -1385,7 +1385,11 @@ TEST_F(AppHandlerTest, ClientGoneBeforeTheHeadWentOutSendsNothing) {
         ASSERT_TRUE(gate_.wait_for_waiters(1));
         client.reset();
     }
-    on_loop([] { return 0; });  // the loop has seen the reset
+    // The loop has seen the reset: a posted task may run before the I/O events of the
+    // same turn, so give it time and two more turns (one under load was not enough).
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    on_loop([] { return 0; });
+    on_loop([] { return 0; });
     gate_.open();
     auto done = completions(1);
     EXPECT_EQ(done[0].status, 0) << "nothing was sent";
