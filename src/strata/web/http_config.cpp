@@ -1,20 +1,14 @@
 #include "strata/web/http_config.h"
 
 #include "strata/base/version.h"
+#include "strata/web/detail/setting_fields.h"
 #include "strata/web/response_filters.h"
 
 namespace strata::web {
 namespace {
 
-template <class T>
-void inherit(std::optional<T>& child, const std::optional<T>& parent) {
-    if (!child) child = parent;
-}
-
-template <class T, class U>
-void default_to(std::optional<T>& field, U value) {
-    if (!field) field = T(std::move(value));
-}
+using detail::default_to;
+using detail::inherit;
 
 // The types nginx knows without a `types` block.
 std::shared_ptr<const std::map<std::string, std::string>> builtin_types() {

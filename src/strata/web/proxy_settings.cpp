@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "strata/config/values.h"
+#include "strata/web/detail/setting_fields.h"
 
 namespace strata::web {
 namespace {
@@ -14,41 +15,13 @@ using config::fail;
 using config::Status;
 using config::success;
 
-using Setter = std::function<Status(const Directive&, ProxySettings&)>;
-
-Setter flag(std::optional<bool> ProxySettings::*field) {
-    return [field](const Directive& d, ProxySettings& s) -> Status {
-        auto value = config::parse_flag(d);
-        if (!value) return Err{value.error()};
-        s.*field = value.value();
-        return success();
-    };
-}
-
-Setter time_ms(std::optional<uint64_t> ProxySettings::*field) {
-    return [field](const Directive& d, ProxySettings& s) -> Status {
-        auto value = config::parse_time_ms(d);
-        if (!value) return Err{value.error()};
-        s.*field = static_cast<uint64_t>(value.value());
-        return success();
-    };
-}
-
-Setter size(std::optional<uint64_t> ProxySettings::*field) {
-    return [field](const Directive& d, ProxySettings& s) -> Status {
-        auto value = config::parse_size(d);
-        if (!value) return Err{value.error()};
-        s.*field = static_cast<uint64_t>(value.value());
-        return success();
-    };
-}
-
-Setter text(std::optional<std::string> ProxySettings::*field) {
-    return [field](const Directive& d, ProxySettings& s) -> Status {
-        s.*field = d.args.at(0);
-        return success();
-    };
-}
+using Setter = detail::SettingSetter<ProxySettings>;
+const auto flag = &detail::flag_setter<ProxySettings>;
+const auto time_ms = &detail::time_ms_setter<ProxySettings>;
+const auto size = &detail::size_setter<ProxySettings>;
+const auto text = &detail::text_setter<ProxySettings>;
+using detail::default_to;
+using detail::inherit;
 
 // A list directive: each occurrence adds one name; a level's list replaces the parent's.
 Setter listed(std::optional<std::vector<std::string>> ProxySettings::*field) {
@@ -169,16 +142,6 @@ const std::map<std::string_view, Setter>& setters() {
         {"proxy_limit_rate", not_supported},
     };
     return table;
-}
-
-template <class T>
-void inherit(std::optional<T>& child, const std::optional<T>& parent) {
-    if (!child) child = parent;
-}
-
-template <class T, class U>
-void default_to(std::optional<T>& field, U value) {
-    if (!field) field = T(std::move(value));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "strata/base/log.h"
 #include "strata/config/values.h"
 #include "strata/http/request_head.h"
+#include "strata/web/detail/setting_fields.h"
 
 namespace strata::web {
 namespace {
@@ -16,54 +17,16 @@ using config::fail;
 using config::Status;
 using config::success;
 
-using Setter = std::function<Status(const Directive&, LocationSettings&)>;
-
-Setter flag(std::optional<bool> LocationSettings::*field) {
-    return [field](const Directive& d, LocationSettings& s) -> Status {
-        auto value = config::parse_flag(d);
-        if (!value) return Err{value.error()};
-        s.*field = value.value();
-        return success();
-    };
-}
-
-Setter time_ms(std::optional<uint64_t> LocationSettings::*field) {
-    return [field](const Directive& d, LocationSettings& s) -> Status {
-        auto value = config::parse_time_ms(d);
-        if (!value) return Err{value.error()};
-        s.*field = static_cast<uint64_t>(value.value());
-        return success();
-    };
-}
-
-Setter size(std::optional<uint64_t> LocationSettings::*field) {
-    return [field](const Directive& d, LocationSettings& s) -> Status {
-        auto value = config::parse_size(d);
-        if (!value) return Err{value.error()};
-        s.*field = static_cast<uint64_t>(value.value());
-        return success();
-    };
-}
-
-Setter number(std::optional<uint64_t> LocationSettings::*field) {
-    return [field](const Directive& d, LocationSettings& s) -> Status {
-        auto value = config::parse_number(d);
-        if (!value) return Err{value.error()};
-        s.*field = static_cast<uint64_t>(value.value());
-        return success();
-    };
-}
+using Setter = detail::SettingSetter<LocationSettings>;
+const auto flag = &detail::flag_setter<LocationSettings>;
+const auto time_ms = &detail::time_ms_setter<LocationSettings>;
+const auto size = &detail::size_setter<LocationSettings>;
+const auto number = &detail::number_setter<LocationSettings>;
+const auto text = &detail::text_setter<LocationSettings>;
 
 Setter words(std::optional<std::vector<std::string>> LocationSettings::*field) {
     return [field](const Directive& d, LocationSettings& s) -> Status {
         s.*field = d.args;
-        return success();
-    };
-}
-
-Setter text(std::optional<std::string> LocationSettings::*field) {
-    return [field](const Directive& d, LocationSettings& s) -> Status {
-        s.*field = d.args.at(0);
         return success();
     };
 }
@@ -165,12 +128,12 @@ Status set_keepalive_timeout(const Directive& d, LocationSettings& s) {
 // large_client_header_buffers number size: a request line or header line longer than
 // `size` is refused. The number (bounding the whole head) is not enforced separately.
 Status set_large_header_buffers(const Directive& d, LocationSettings& s) {
-    auto number = config::number_value(d.args[0]);
-    if (!number || *number == 0) return fail(d.where, "invalid value \"" + d.args[0] + "\"");
-    auto size = config::parse_size(d, 1);
-    if (!size) return Err{size.error()};
-    if (size.value() <= 0) return fail(d.where, "invalid value \"" + d.args[1] + "\"");
-    s.large_header_buffer_size = static_cast<uint64_t>(size.value());
+    auto count = config::number_value(d.args[0]);
+    if (!count || *count == 0) return fail(d.where, "invalid value \"" + d.args[0] + "\"");
+    auto bytes = config::parse_size(d, 1);
+    if (!bytes) return Err{bytes.error()};
+    if (bytes.value() <= 0) return fail(d.where, "invalid value \"" + d.args[1] + "\"");
+    s.large_header_buffer_size = static_cast<uint64_t>(bytes.value());
     return success();
 }
 
