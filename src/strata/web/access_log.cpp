@@ -145,10 +145,10 @@ void AccessLog::report_failed_write(const RequestContext& ctx, const std::string
 }
 
 LoggingExchange::LoggingExchange(net::Exchange& inner, AccessLog* log)
-    : inner_(inner), log_(log), start_ms_(log ? wall_clock_ms() : 0) {}
+    : ForwardingExchange(&inner), log_(log), start_ms_(log ? wall_clock_ms() : 0) {}
 
 std::unique_ptr<LoggingExchange> LoggingExchange::detached() const {
-    auto copy = std::make_unique<LoggingExchange>(inner_, log_);
+    auto copy = std::make_unique<LoggingExchange>(inner(), log_);
     copy->start_ms_ = start_ms_;
     return copy;
 }
@@ -157,15 +157,15 @@ std::unique_ptr<LoggingExchange> LoggingExchange::detached() const {
 // and the line needs the request.
 void LoggingExchange::respond(const net::ResponseHead& head, std::string_view body) {
     write_log(head, body.size());
-    if (must_close(head)) return inner_.respond(closing(head), body);
-    inner_.respond(head, body);
+    if (must_close(head)) return inner().respond(closing(head), body);
+    inner().respond(head, body);
 }
 
 void LoggingExchange::respond_file(const net::ResponseHead& head, int fd, off_t offset,
                                    uint64_t length) {
     write_log(head, length);
-    if (must_close(head)) return inner_.respond_file(closing(head), fd, offset, length);
-    inner_.respond_file(head, fd, offset, length);
+    if (must_close(head)) return inner().respond_file(closing(head), fd, offset, length);
+    inner().respond_file(head, fd, offset, length);
 }
 
 bool LoggingExchange::must_close(const net::ResponseHead& head) const {
@@ -178,7 +178,7 @@ void LoggingExchange::respond_error(int status) {
     head.content_type = "text/html";
     std::string_view token = options_ ? std::string_view(options_->server_token) : kServerToken;
     write_log(head, has_no_body(status) ? 0 : http::error_page(status, token).size());
-    inner_.respond_error(status);
+    inner().respond_error(status);
 }
 
 void LoggingExchange::close_unanswered(int status) {
@@ -187,41 +187,41 @@ void LoggingExchange::close_unanswered(int status) {
         response.rejection = rejection_;
         log_->log(*ctx_, response);
     }
-    inner_.close_without_response();
+    inner().close_without_response();
 }
 
 // nginx logs `return 444` with its status and nothing sent.
 void LoggingExchange::close_without_response() {
     if (log_ && ctx_) log_->log(*ctx_, {444, 0, 0, start_ms_, wall_clock_ms()});
-    inner_.close_without_response();
+    inner().close_without_response();
 }
 
 void LoggingExchange::begin_response(const net::ResponseHead& head, int64_t content_length) {
     streamed_head_ = net::ResponseHead{};
     streamed_head_.status = head.status;
     streamed_bytes_ = 0;
-    if (must_close(head)) return inner_.begin_response(closing(head), content_length);
-    inner_.begin_response(head, content_length);
+    if (must_close(head)) return inner().begin_response(closing(head), content_length);
+    inner().begin_response(head, content_length);
 }
 
 void LoggingExchange::send_body(std::string_view bytes) {
     streamed_bytes_ += bytes.size();
-    inner_.send_body(bytes);
+    inner().send_body(bytes);
 }
 
 void LoggingExchange::send_body_file(int fd, off_t offset, uint64_t length) {
     streamed_bytes_ += length;
-    inner_.send_body_file(fd, offset, length);
+    inner().send_body_file(fd, offset, length);
 }
 
 void LoggingExchange::end_response(bool complete) {
     write_log(streamed_head_, streamed_bytes_);
-    inner_.end_response(complete);
+    inner().end_response(complete);
 }
 
 void LoggingExchange::write_log(const net::ResponseHead& head, uint64_t body_bytes) {
     if (!log_ || !ctx_) return;
-    bool head_only = inner_.request().method == "HEAD";
+    bool head_only = inner().request().method == "HEAD";
     uint64_t sent = head_only || has_no_body(head.status) ? 0 : body_bytes;
     LoggedResponse response{head.status, sent, head_size(head, body_bytes), start_ms_,
                             wall_clock_ms()};

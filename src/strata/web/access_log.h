@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "strata/net/forwarding_exchange.h"
 #include "strata/net/http_exchange.h"
 #include "strata/web/http_config.h"
 #include "strata/web/log_format.h"
@@ -48,7 +49,7 @@ class AccessLog {
 
 // An Exchange that forwards to the connection's and writes the access-log line when
 // the handler answers, so every way of answering is logged in one place.
-class LoggingExchange final : public net::Exchange {
+class LoggingExchange final : public net::ForwardingExchange {
   public:
     // `log` may be null: then it only forwards.
     LoggingExchange(net::Exchange& inner, AccessLog* log);
@@ -64,15 +65,6 @@ class LoggingExchange final : public net::Exchange {
     // a context that lives as long.
     std::unique_ptr<LoggingExchange> detached() const;
 
-    const http::RequestHead& request() const override { return inner_.request(); }
-    std::string_view body() const override { return inner_.body(); }
-    uint64_t body_size() const override { return inner_.body_size(); }
-    int take_body_file() override { return inner_.take_body_file(); }
-    const net::PeerAddress& peer() const override { return inner_.peer(); }
-    const net::ListenerInfo& listener() const override { return inner_.listener(); }
-    std::string local_address() const override { return inner_.local_address(); }
-    const net::TlsInfo* tls() const override { return inner_.tls(); }
-
     void respond(const net::ResponseHead& head, std::string_view body) override;
     void respond_file(const net::ResponseHead& head, int fd, off_t offset,
                       uint64_t length) override;
@@ -84,11 +76,9 @@ class LoggingExchange final : public net::Exchange {
     void send_body(std::string_view bytes) override;
     void send_body_file(int fd, off_t offset, uint64_t length) override;
     void end_response(bool complete) override;
-    uint64_t unsent_bytes() const override { return inner_.unsent_bytes(); }
-    void set_observer(net::ExchangeObserver* observer) override { inner_.set_observer(observer); }
     void set_options(const net::RequestOptions& options) override {
         options_ = &options;
-        inner_.set_options(options);
+        inner().set_options(options);
     }
 
   private:
@@ -96,7 +86,6 @@ class LoggingExchange final : public net::Exchange {
     // Whether `head` must be sent saying close, for the request's sake.
     bool must_close(const net::ResponseHead& head) const;
 
-    net::Exchange& inner_;
     AccessLog* log_;
     const RequestContext* ctx_ = nullptr;
     const net::Rejection* rejection_ = nullptr;

@@ -49,7 +49,9 @@ DeferredResponse& DeferredResponse::start(const RequestContext& ctx, bool interc
 }
 
 DeferredResponse::DeferredResponse(const RequestContext& ctx, bool intercept_errors)
-    : request_(DetachedRequest::from(ctx)), intercept_errors_(intercept_errors) {}
+    : request_(DetachedRequest::from(ctx)), intercept_errors_(intercept_errors) {
+    forward_to(*request_.exchange);
+}
 
 void DeferredResponse::time_as_upstream(std::string peer) {
     UpstreamTry t;

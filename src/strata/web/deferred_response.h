@@ -12,24 +12,16 @@
 #include <optional>
 #include <string>
 
+#include "strata/net/forwarding_exchange.h"
 #include "strata/web/detached_request.h"
 #include "strata/web/gzip_filter.h"
 
 namespace strata::web {
 
-class DeferredResponse final : public net::Exchange {
+class DeferredResponse final : public net::ForwardingExchange {
   public:
     // Takes the request over from the handler's stack; lives until the response ends.
     static DeferredResponse& start(const RequestContext& ctx, bool intercept_errors);
-
-    const http::RequestHead& request() const override { return out().request(); }
-    std::string_view body() const override { return out().body(); }
-    uint64_t body_size() const override { return out().body_size(); }
-    int take_body_file() override { return out().take_body_file(); }
-    const net::PeerAddress& peer() const override { return out().peer(); }
-    const net::ListenerInfo& listener() const override { return out().listener(); }
-    std::string local_address() const override { return out().local_address(); }
-    const net::TlsInfo* tls() const override { return out().tls(); }
 
     void respond(const net::ResponseHead& head, std::string_view body) override;
     void respond_file(const net::ResponseHead& head, int fd, off_t offset,
@@ -42,7 +34,6 @@ class DeferredResponse final : public net::Exchange {
     void send_body_file(int fd, off_t offset, uint64_t length) override;
     void end_response(bool complete) override;
     uint64_t unsent_bytes() const override;
-    void set_observer(net::ExchangeObserver* observer) override { out().set_observer(observer); }
 
     // The request's detached context, alive as long as this response.
     RequestContext& context() { return *request_.ctx; }
@@ -58,7 +49,6 @@ class DeferredResponse final : public net::Exchange {
   private:
     DeferredResponse(const RequestContext& ctx, bool intercept_errors);
 
-    net::Exchange& out() const { return *request_.exchange; }
     RequestContext& ctx() { return *request_.ctx; }
     // The app's head as the front server sends it, before gzip; nullopt when an error
     // page answered instead (the app's body is then dropped).
