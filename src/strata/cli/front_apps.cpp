@@ -7,11 +7,29 @@
 
 #include "strata/base/log.h"
 #include "strata/python/app_loader.h"
+#include "strata/python/config_file.h"
 #include "strata/python/interpreter.h"
 
 namespace strata::cli {
+namespace {
 
-FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop) {
+// gunicorn's sys.path once its settings are final: the apps' directory first, then each
+// pythonpath entry in front of it.
+bool extend_import_path(const web::AppRuntime& runtime, const std::string& directory) {
+    python::WsgiSettings paths;
+    paths.chdir = directory;
+    for (const std::string& entry : runtime.pythonpath)
+        paths.pythonpath = paths.pythonpath ? *paths.pythonpath + "," + entry : entry;
+    auto extended = python::extend_import_path(paths);
+    if (!extended) log::error("the apps' sys.path: {}", extended.error());
+    return extended.ok();
+}
+
+}  // namespace
+
+FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop,
+                     python::ServerHooks* hooks)
+    : hooks_(hooks) {
     std::vector<const web::AppMount*> mounts = web::app_mounts(config.http);
     if (mounts.empty() || !start_interpreter(config)) return;
     // As in `strata wsgi`'s workers: with the app threads, the loop thread runs
@@ -60,7 +78,9 @@ bool FrontApps::start_interpreter(const web::MainConfig& config) {
                    std::strerror(errno));
         return false;
     }
-    if (python::interpreter_running()) return true;
+    // Already running when the master read a wsgi_config: its sys.path gets what the
+    // interpreter's start would have put there.
+    if (python::interpreter_running()) return extend_import_path(runtime, directory);
     // Hosted (the master runs in python3), this only sets sys.path up in the worker.
     python::InterpreterOptions options;
     options.python_home = runtime.python_home;
@@ -78,13 +98,19 @@ gateway::App* FrontApps::app_for(const web::AppMount& mount, unsigned workers) {
     options.threads = mount.threads;
     options.workers = workers;
     options.script_name = mount.root_path;
+    if (hooks_) {
+        options.pre_request = hooks_->pre_request_adapter();
+        options.post_request = hooks_->post_request_adapter();
+    }
     auto loaded = python::load_app(mount.app, options);
     if (!loaded) {
         log::error("wsgi_app \"{}\" in {}:{} failed to load: {}", mount.app, mount.where.file,
                    mount.where.line, loaded.error());
         return nullptr;
     }
-    return apps_.emplace(mount.app, std::move(loaded).value()).first->second.get();
+    std::shared_ptr<gateway::App> app(std::move(loaded).value());
+    if (hooks_) app = hooks_->observe(std::move(app));
+    return apps_.emplace(mount.app, std::move(app)).first->second.get();
 }
 
 }  // namespace strata::cli

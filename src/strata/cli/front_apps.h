@@ -12,6 +12,7 @@
 
 #include "strata/gateway/app_handler.h"
 #include "strata/net/event_loop.h"
+#include "strata/python/hooks.h"
 #include "strata/web/http_config.h"
 #include "strata/web/mounted_apps.h"
 
@@ -21,7 +22,8 @@ class FrontApps {
   public:
     // Starts what `config` mounts. An app that cannot be imported is logged with its
     // traceback and left out: its locations answer 502, the rest of the site is served.
-    FrontApps(const web::MainConfig& config, net::EventLoop& loop);
+    // `hooks` (wsgi_config's, or null) sees each app request (pre_request, post_request).
+    FrontApps(const web::MainConfig& config, net::EventLoop& loop, python::ServerHooks* hooks);
     // Stops the app threads (each finishes the request in hand), then the apps.
     ~FrontApps();
     FrontApps(const FrontApps&) = delete;
@@ -39,8 +41,9 @@ class FrontApps {
     bool start_interpreter(const web::MainConfig& config);
     gateway::App* app_for(const web::AppMount& mount, unsigned workers);
 
+    python::ServerHooks* hooks_;
     std::function<void()> request_done_;
-    std::map<std::string, std::unique_ptr<gateway::App>> apps_;  // by wsgi_app's text
+    std::map<std::string, std::shared_ptr<gateway::App>> apps_;  // by wsgi_app's text
     std::vector<std::unique_ptr<gateway::AppHandler>> handlers_;
     web::MountedApps mounted_;
 };

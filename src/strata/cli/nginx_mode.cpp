@@ -5,11 +5,14 @@
 
 #include <cstring>
 #include <ctime>
+#include <functional>
+#include <optional>
 
 #include <fmt/core.h>
 
 #include "strata/base/log.h"
 #include "strata/cli/front_config.h"
+#include "strata/cli/front_hooks.h"
 #include "strata/cli/front_host.h"
 #include "strata/cli/front_worker.h"
 #include "strata/process/master.h"
@@ -38,14 +41,29 @@ void report_config_error(const CommandLine& line, const ConfigPaths& paths,
     ::close(fd);
 }
 
+// gunicorn's warning block (a config file not named *.py) and the settings the nginx
+// configuration decides: on stderr for -t, in the error log once serving.
+void warn_about_wsgi_config(const FrontConfig& loaded, bool on_stderr) {
+    const FrontWsgiConfig& file = *loaded.wsgi_config;
+    std::string ignored = ignored_settings_message(file, loaded.main->http.app_runtime);
+    if (on_stderr) {
+        fmt::print(stderr, "{}", file.warnings);
+        if (!ignored.empty()) fmt::print(stderr, "strata: [warn] {}\n", ignored);
+        return;
+    }
+    if (!file.warnings.empty()) log::warn("{}", file.warnings);
+    if (!ignored.empty()) log::warn("{}", ignored);
+}
+
 // nginx's -t report: "the configuration file X syntax is ok" / "… test is successful".
 int test_configuration(const CommandLine& line, const ConfigPaths& paths) {
-    auto loaded = load_front_config(paths, line.directives);
+    auto loaded = load_front_config(paths, line.directives, true);
     if (!loaded) {
         report_config_error(line, paths, describe(loaded.error()));
         fmt::print(stderr, "strata: configuration file {} test failed\n", paths.conf_file);
         return 1;
     }
+    if (loaded->wsgi_config) warn_about_wsgi_config(*loaded, true);
     if (!line.quiet) {
         fmt::print(stderr, "strata: the configuration file {} syntax is ok\n", paths.conf_file);
         fmt::print(stderr, "strata: configuration file {} test is successful\n", paths.conf_file);
@@ -55,7 +73,7 @@ int test_configuration(const CommandLine& line, const ConfigPaths& paths) {
 }
 
 int signal_master(const CommandLine& line, const ConfigPaths& paths) {
-    auto loaded = load_front_config(paths, line.directives);
+    auto loaded = load_front_config(paths, line.directives, false);
     if (!loaded) {
         report_config_error(line, paths, describe(loaded.error()));
         return 1;
@@ -80,20 +98,48 @@ void open_error_log(const std::string& path) {
     }
 }
 
-Result<process::Generation, std::string> load_generation(const CommandLine& line,
-                                                         const ConfigPaths& paths) {
-    auto loaded = load_front_config(paths, line.directives);
-    if (!loaded) return Err{describe(loaded.error())};
-    std::shared_ptr<const web::MainConfig> main = loaded->main;
+process::Generation generation_of(const FrontConfig& loaded,
+                                  std::shared_ptr<python::ServerHooks> hooks) {
+    std::shared_ptr<const web::MainConfig> main = loaded.main;
     process::Generation generation;
     for (const web::ListenGroup& group : web::group_by_listen_address(main->http))
         generation.listen.push_back({group.listen.address, group.listen.options});
     generation.worker_processes = static_cast<unsigned>(main->worker_processes);
     generation.worker_rlimit_nofile = main->worker_rlimit_nofile;
-    generation.run_worker = [main](process::WorkerContext& worker) {
-        return run_front_worker(main, worker);
+    generation.run_worker = [main, hooks](process::WorkerContext& worker) {
+        return run_front_worker(main, worker, hooks.get());
     };
     return generation;
+}
+
+// The configuration loaded at start serves the first generation; every reload loads it
+// again. The hooks are those of the wsgi_config read at start, for the master's life: it
+// holds their record of the workers (server.WORKERS).
+std::function<Result<process::Generation, std::string>()> generation_loader(
+    const CommandLine& line, const ConfigPaths& paths, FrontConfig first) {
+    std::shared_ptr<python::ServerHooks> hooks =
+        first.wsgi_config ? first.wsgi_config->hooks : nullptr;
+    auto pending = std::make_shared<std::optional<FrontConfig>>(std::move(first));
+    return [line, paths, hooks, pending]() -> Result<process::Generation, std::string> {
+        if (*pending) {
+            process::Generation generation = generation_of(**pending, hooks);
+            pending->reset();
+            return generation;
+        }
+        auto loaded = load_front_config(paths, line.directives, true);
+        if (!loaded) return Err{describe(loaded.error())};
+        if (loaded->wsgi_config) warn_about_wsgi_config(*loaded, false);
+        return generation_of(*loaded, hooks);
+    };
+}
+
+// The configuration to serve: read once more when it mounts apps and wants a wsgi_config
+// run, now that this process is where the apps' interpreter lives.
+Result<FrontConfig, config::ConfigError> load_for_serving(const CommandLine& line,
+                                                          const ConfigPaths& paths,
+                                                          FrontConfig first) {
+    if (first.main->http.app_runtime.config_file.empty()) return first;
+    return load_front_config(paths, line.directives, true);
 }
 
 }  // namespace
@@ -102,24 +148,32 @@ int run_nginx_mode(const CommandLine& line, const std::vector<std::string>& args
     ConfigPaths paths = resolve_config_paths(line);
     if (line.test) return test_configuration(line, paths);
     if (!line.signal.empty()) return signal_master(line, paths);
-    auto first = load_front_config(paths, line.directives);
+    auto first = load_front_config(paths, line.directives, false);
+    if (first) serve_from_python_host(args, *first->main);  // returns when not wanted
+    if (first) first = load_for_serving(line, paths, std::move(first).value());
     if (!first) {
         report_config_error(line, paths, describe(first.error()));
         return 1;
     }
-    const web::MainConfig& main = *first->main;
-    serve_from_python_host(args, main);  // returns when not wanted (or not possible)
-    open_error_log(line.error_log.empty() ? main.error_log : line.error_log);
-    if (auto level = log::parse_level(main.error_log_level)) log::set_level(*level);
+    std::shared_ptr<const web::MainConfig> main = first->main;
+    open_error_log(line.error_log.empty() ? main->error_log : line.error_log);
+    if (auto level = log::parse_level(main->error_log_level)) log::set_level(*level);
     process::MasterOptions options;
-    options.load = [line, paths] { return load_generation(line, paths); };
-    options.pid_file = main.pid_file;
-    options.daemon = main.daemon;
+    options.pid_file = main->pid_file;
+    options.daemon = main->daemon;
     options.reopen_logs = [] { log::reopen(); };  // USR1; each worker reopens its own
-    add_python_fork_protocol(options);
     // gunicorn's --timeout for workers that run apps (nginx has none for its own).
-    if (!web::app_mounts(main.http).empty())
-        options.worker_timeout = std::chrono::milliseconds(main.http.app_runtime.timeout_ms);
+    if (!web::app_mounts(main->http).empty())
+        options.worker_timeout = std::chrono::milliseconds(main->http.app_runtime.timeout_ms);
+    std::shared_ptr<FrontWsgiConfig> file = first->wsgi_config;
+    if (file) {
+        warn_about_wsgi_config(*first, false);
+        if (!file->hooks->on_starting()) return 1;  // gunicorn does not start either
+        install_master_hooks(options, file->hooks);
+    } else {
+        add_python_fork_protocol(options);
+    }
+    options.load = generation_loader(line, paths, std::move(first).value());
     return process::run_master(std::move(options));
 }
 

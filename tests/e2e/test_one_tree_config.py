@@ -1,0 +1,292 @@
+"""`wsgi_config`: a gunicorn.conf.py for the apps of an nginx configuration. Its hooks
+are called at gunicorn's moments (recorded to a file by a real config file), its app
+settings apply under the explicit wsgi_* directives, the settings the nginx
+configuration decides are named in one warning, and a bad file fails `strata -t`, the
+start and a reload as a bad directive would."""
+import json
+import os
+import signal
+import subprocess
+import threading
+
+import pytest
+import requests
+
+from conftest import STRATA_BIN, Strata
+from wsgi_servers import wait_until
+
+APP = '''
+import os, threading, time
+
+def app(environ, start_response):
+    path = environ["PATH_INFO"]
+    if path == "/sleep":
+        time.sleep(float(environ["QUERY_STRING"]))
+    if path == "/hang":
+        time.sleep(3600)
+    if path == "/env":
+        body = os.environ.get("FROM_CONFIG", "-")
+    elif path == "/thread":
+        time.sleep(0.4)  # held long enough for the other requests to need other threads
+        body = str(threading.get_ident())
+    else:
+        body = str(os.getpid())
+    body = body.encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+'''
+
+RECORDING_HOOKS = '''
+import json, os
+
+HOOK_LOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks.jsonl")
+
+def record(hook, **fields):
+    fields["hook"] = hook
+    fields["pid"] = os.getpid()
+    with open(HOOK_LOG, "a") as f:
+        f.write(json.dumps(fields) + "\\n")
+
+def on_starting(server):
+    record("on_starting", workers=server.cfg.workers)
+
+def when_ready(server):
+    record("when_ready")
+
+def on_reload(server):
+    record("on_reload")
+
+def pre_fork(server, worker):
+    record("pre_fork", age=worker.age)
+
+def post_fork(server, worker):
+    record("post_fork", age=worker.age, ppid=worker.ppid)
+
+def post_worker_init(worker):
+    record("post_worker_init", age=worker.age)
+
+def pre_request(worker, req):
+    record("pre_request", age=worker.age, path=req.path)
+
+def post_request(worker, req, environ, resp):
+    record("post_request", age=worker.age, path=req.path, status=resp.status)
+
+def worker_int(worker):
+    record("worker_int", age=worker.age)
+
+def worker_abort(worker):
+    record("worker_abort", age=worker.age)
+
+def worker_exit(server, worker):
+    record("worker_exit", age=worker.age)
+
+def child_exit(server, worker):
+    record("child_exit", age=worker.age)
+
+def on_exit(server):
+    record("on_exit")
+'''
+
+
+def site(tmp_path, config_text, directives="", location=""):
+    """A Strata with the app at /app/ and `config_text` as conf/gunicorn.conf.py, named by
+    a relative wsgi_config (resolved against the prefix, the test directory)."""
+    apps = tmp_path / "apps"
+    apps.mkdir(exist_ok=True)
+    (apps / "probe.py").write_text(APP)
+    (tmp_path / "conf").mkdir(exist_ok=True)
+    (tmp_path / "conf" / "gunicorn.conf.py").write_text(config_text)
+    return Strata(tmp_path, f"""
+        wsgi_config conf/gunicorn.conf.py;
+        wsgi_chdir {apps};
+        {directives}
+        server {{
+            listen 127.0.0.1:PORT;
+            location / {{ return 200 "static\\n"; }}
+            location /app/ {{ wsgi_app probe:app; wsgi_root_path /app; {location} }}
+            location /one/ {{ wsgi_app probe:app; wsgi_root_path /one; wsgi_threads 1; }}
+        }}""")
+
+
+def get(server, path, **kwargs):
+    return requests.get(server.url + path, timeout=30, **kwargs)
+
+
+def hook_records(path, master_pid):
+    """(hook, role) pairs in the order written; role is "master" or "worker <age>"."""
+    if not path.exists():
+        return []
+    records = [json.loads(line) for line in path.read_text().splitlines() if line]
+    ages = {r["pid"]: r["age"] for r in records if r["hook"] == "post_fork"}
+
+    def role(pid):
+        return "master" if pid == master_pid else f"worker {ages.get(pid, pid)}"
+
+    return [(r["hook"], role(r["pid"])) for r in records]
+
+
+def wait_for(predicate, what, timeout=20):
+    return wait_until(predicate, timeout=timeout, what=what)
+
+
+def worker_pid(server):
+    return get(server, "/app/pid").text
+
+
+def test_hooks_at_gunicorns_moments_on_start_request_reload_and_stop(tmp_path):
+    server = site(tmp_path, RECORDING_HOOKS)
+    log = tmp_path / "conf" / "hooks.jsonl"
+    master = server.proc.pid
+    try:
+        assert get(server, "/app/hello").status_code == 200
+        records = lambda: hook_records(log, master)  # noqa: E731
+        wait_for(lambda: ("post_request", "worker 1") in records(), "post_request")
+        assert records() == [
+            ("on_starting", "master"), ("when_ready", "master"), ("pre_fork", "master"),
+            ("post_fork", "worker 1"), ("post_worker_init", "worker 1"),
+            ("pre_request", "worker 1"), ("post_request", "worker 1")]
+        first = json.loads(log.read_text().splitlines()[0])
+        assert first["workers"] == 1  # server.cfg shows what the nginx configuration set
+        assert get(server, "/").text == "static\n"  # no app: no request hooks
+        old = records()
+
+        os.kill(master, signal.SIGHUP)
+        wait_for(lambda: ("child_exit", "master") in records(), "the old worker's exit")
+        reload = records()[len(old):]
+        assert reload[:3] == [("on_reload", "master"), ("pre_fork", "master"),
+                              ("post_fork", "worker 2")]
+        assert sorted(reload[3:]) == sorted([("post_worker_init", "worker 2"),
+                                             ("worker_exit", "worker 1"),
+                                             ("child_exit", "master")])
+        assert reload.index(("worker_exit", "worker 1")) < reload.index(("child_exit", "master"))
+        old = records()
+
+        os.kill(master, signal.SIGQUIT)  # nginx's graceful stop
+        server.proc.wait(timeout=20)
+        assert records()[len(old):] == [("worker_exit", "worker 2"), ("child_exit", "master"),
+                                        ("on_exit", "master")]
+    finally:
+        server.stop()
+
+
+def test_a_fast_stop_calls_worker_int(tmp_path):
+    server = site(tmp_path, RECORDING_HOOKS)
+    log = tmp_path / "conf" / "hooks.jsonl"
+    try:
+        worker_pid(server)
+        server.proc.terminate()  # nginx's TERM: the fast stop, gunicorn's INT/QUIT
+        server.proc.wait(timeout=20)
+        tail = hook_records(log, server.proc.pid)[-4:]
+        assert tail == [("worker_int", "worker 1"), ("worker_exit", "worker 1"),
+                        ("child_exit", "master"), ("on_exit", "master")]
+    finally:
+        server.stop()
+
+
+def distinct_threads(server, prefix, requests_at_once=8):
+    idents = []
+
+    def fetch():
+        idents.append(get(server, prefix + "/thread").text)
+
+    fetchers = [threading.Thread(target=fetch) for _ in range(requests_at_once)]
+    for f in fetchers:
+        f.start()
+    for f in fetchers:
+        f.join()
+    return len(set(idents))
+
+
+def test_app_settings_apply_under_the_explicit_directives(tmp_path):
+    config = 'threads = 4\ntimeout = 1\nraw_env = ["FROM_CONFIG=from the file"]\n'
+    server = site(tmp_path, config, directives="wsgi_timeout 10s;")
+    try:
+        assert distinct_threads(server, "/app") == 4  # the file's threads
+        assert distinct_threads(server, "/one") == 1  # wsgi_threads 1 wins
+        assert get(server, "/app/env").text == "from the file"  # raw_env
+        before = worker_pid(server)
+        assert get(server, "/app/sleep", params="2").status_code == 200  # wsgi_timeout wins
+        assert worker_pid(server) == before
+        assert "wsgi_config" not in server.error_log.read_text()  # nothing ignored
+    finally:
+        server.stop()
+
+
+def test_the_files_timeout_replaces_a_stuck_worker(tmp_path):
+    server = site(tmp_path, "timeout = 2\n")
+    try:
+        before = worker_pid(server)
+        with pytest.raises(requests.ConnectionError):
+            get(server, "/app/hang")  # dropped with its worker
+        after = wait_for(lambda: (p := worker_pid(server)) != before and p, "a new worker")
+        assert after != before
+        assert f"WORKER TIMEOUT (pid:{before})" in server.error_log.read_text()
+    finally:
+        server.stop()
+
+
+def test_settings_the_nginx_configuration_decides_are_named_in_one_warning(tmp_path):
+    config = 'bind = "0.0.0.0:1"\nworkers = 9\naccesslog = "-"\nthreads = 2\ndaemon = True\n'
+    server = site(tmp_path, config)
+    try:
+        assert get(server, "/app/pid").status_code == 200  # served where nginx.conf says
+        warnings = [line for line in server.error_log.read_text().splitlines()
+                    if "[warn]" in line and "wsgi_config" in line]
+        assert len(warnings) == 1
+        named = warnings[0].split(" sets ")[1].split(", which")[0].split(", ")
+        assert sorted(named) == ["accesslog", "bind", "daemon", "workers"]  # not threads
+        line = server.conf.read_text().splitlines().index("        wsgi_config conf/gunicorn.conf.py;")
+        assert f"{server.conf}:{line + 1}" in warnings[0]
+    finally:
+        server.stop()
+
+
+def check(tmp_path, config_text, wsgi_config="conf/gunicorn.conf.py"):
+    (tmp_path / "conf").mkdir(exist_ok=True)
+    if config_text is not None:
+        (tmp_path / "conf" / "gunicorn.conf.py").write_text(config_text)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"events {{}}\nhttp {{\n    wsgi_config {wsgi_config};\n"
+                    "    server { listen 127.0.0.1:1; location / { wsgi_app probe:app; } }\n}\n")
+    return subprocess.run([str(STRATA_BIN), "-p", str(tmp_path), "-c", str(conf), "-t"],
+                          capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("config_text, wsgi_config, gunicorns_message", [
+    (None, "conf/nowhere.py", "Error: '{prefix}conf/nowhere.py' doesn't exist"),
+    ("x = 1 / 0\n", "conf/gunicorn.conf.py", "ZeroDivisionError: division by zero"),
+    ("threads = 'many'\n", "conf/gunicorn.conf.py", "Invalid value for threads: many"),
+    ("raw_env = ['NOEQUALS']\n", "file:conf/gunicorn.conf.py",
+     "environment setting 'NOEQUALS' invalid"),
+    (None, "python:no_such_config_module", "No module named 'no_such_config_module'"),
+])
+def test_a_bad_file_fails_the_test_with_the_directives_place(tmp_path, config_text, wsgi_config,
+                                                             gunicorns_message):
+    result = check(tmp_path, config_text, wsgi_config)
+    assert result.returncode == 1
+    prefix = f"{tmp_path}/"
+    assert f"in {tmp_path}/nginx.conf:3" in result.stderr
+    assert "[emerg] wsgi_config" in result.stderr
+    assert gunicorns_message.format(prefix=prefix) in result.stderr
+    assert "test failed" in result.stderr
+
+
+def test_a_good_file_passes_the_test_with_its_warning(tmp_path):
+    result = check(tmp_path, "workers = 3\nthreads = 2\n")
+    assert result.returncode == 0, result.stderr
+    assert "[warn] wsgi_config" in result.stderr and "sets workers," in result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_a_reload_with_a_bad_file_keeps_the_old_workers(tmp_path):
+    server = site(tmp_path, "threads = 2\n")
+    try:
+        before = worker_pid(server)
+        (tmp_path / "conf" / "gunicorn.conf.py").write_text("raise RuntimeError('broken file')\n")
+        os.kill(server.proc.pid, signal.SIGHUP)
+        wait_for(lambda: "broken file" in server.error_log.read_text(), "the reload's error")
+        assert "wsgi_config" in server.error_log.read_text()
+        assert worker_pid(server) == before  # still the old worker
+        assert get(server, "/").text == "static\n"
+    finally:
+        server.stop()
