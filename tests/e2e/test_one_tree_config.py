@@ -133,6 +133,15 @@ def worker_pid(server):
     return get(server, "/app/pid").text
 
 
+def new_worker_pid(server, old):
+    """The pid a fresh worker answers with, once the old one is gone (None until then)."""
+    try:
+        pid = worker_pid(server)
+    except requests.RequestException:  # between the old worker and the new one
+        return None
+    return pid if pid != old else None
+
+
 def test_hooks_at_gunicorns_moments_on_start_request_reload_and_stop(tmp_path):
     server = site(tmp_path, RECORDING_HOOKS)
     log = tmp_path / "conf" / "hooks.jsonl"
@@ -212,15 +221,29 @@ def test_app_settings_apply_under_the_explicit_directives(tmp_path):
         server.stop()
 
 
-def test_the_files_timeout_replaces_a_stuck_worker(tmp_path):
-    server = site(tmp_path, "timeout = 2\n")
+def test_the_files_timeout_replaces_a_stuck_worker_after_worker_abort(tmp_path):
+    server = site(tmp_path, RECORDING_HOOKS + "timeout = 2\n")
+    log = tmp_path / "conf" / "hooks.jsonl"
     try:
         before = worker_pid(server)
         with pytest.raises(requests.ConnectionError):
             get(server, "/app/hang")  # dropped with its worker
-        after = wait_for(lambda: (p := worker_pid(server)) != before and p, "a new worker")
-        assert after != before
+        wait_for(lambda: new_worker_pid(server, before), "a new worker")
         assert f"WORKER TIMEOUT (pid:{before})" in server.error_log.read_text()
+        records = hook_records(log, server.proc.pid)
+        assert ("worker_abort", "worker 1") in records
+        assert ("post_worker_init", "worker 2") in records
+    finally:
+        server.stop()
+
+
+def test_the_files_max_requests_retires_a_worker(tmp_path):
+    server = site(tmp_path, "max_requests = 3\n")
+    try:
+        pids = [worker_pid(server) for _ in range(3)]
+        assert len(set(pids)) == 1
+        wait_for(lambda: new_worker_pid(server, pids[0]), "a fresh worker")
+        assert "after 3 app requests" in server.error_log.read_text()
     finally:
         server.stop()
 
