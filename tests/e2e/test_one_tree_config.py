@@ -88,12 +88,12 @@ def on_exit(server):
 '''
 
 
-def site(tmp_path, config_text, directives="", location=""):
+def site(tmp_path, config_text, directives="", app=APP):
     """A Strata with the app at /app/ and `config_text` as conf/gunicorn.conf.py, named by
     a relative wsgi_config (resolved against the prefix, the test directory)."""
     apps = tmp_path / "apps"
     apps.mkdir(exist_ok=True)
-    (apps / "probe.py").write_text(APP)
+    (apps / "probe.py").write_text(app)
     (tmp_path / "conf").mkdir(exist_ok=True)
     (tmp_path / "conf" / "gunicorn.conf.py").write_text(config_text)
     return Strata(tmp_path, f"""
@@ -103,7 +103,7 @@ def site(tmp_path, config_text, directives="", location=""):
         server {{
             listen 127.0.0.1:PORT;
             location / {{ return 200 "static\\n"; }}
-            location /app/ {{ wsgi_app probe:app; wsgi_root_path /app; {location} }}
+            location /app/ {{ wsgi_app probe:app; wsgi_root_path /app; }}
             location /one/ {{ wsgi_app probe:app; wsgi_root_path /one; wsgi_threads 1; }}
         }}""")
 
@@ -313,3 +313,48 @@ def test_a_reload_with_a_bad_file_keeps_the_old_workers(tmp_path):
         assert get(server, "/").text == "static\n"
     finally:
         server.stop()
+
+
+IMPORT_RECORDING_APP = '''
+import os
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "imports.txt"), "a") as f:
+    f.write("%d\\n" % os.getpid())
+
+def app(environ, start_response):
+    body = str(os.getpid()).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+'''
+
+
+def test_preload_app_imports_the_apps_once_in_the_master(tmp_path):
+    server = site(tmp_path, "preload_app = True\n", app=IMPORT_RECORDING_APP)
+    try:
+        worker = worker_pid(server)
+        assert worker != str(server.proc.pid)
+        assert (tmp_path / "apps" / "imports.txt").read_text().split() == [str(server.proc.pid)]
+        os.kill(server.proc.pid, signal.SIGHUP)
+        wait_for(lambda: new_worker_pid(server, worker), "the reload's worker")
+        # gunicorn's preload: a reload does not import the app again.
+        assert (tmp_path / "apps" / "imports.txt").read_text().split() == [str(server.proc.pid)]
+        assert "wsgi_config" not in server.error_log.read_text()  # preload_app is not ignored
+    finally:
+        server.stop()
+
+
+def test_preload_app_that_fails_to_import_stops_the_start(tmp_path):
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    (apps / "probe.py").write_text("import no_such_module_anywhere\n")
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "gunicorn.conf.py").write_text("preload_app = True\n")
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"daemon off;\nerror_log {tmp_path}/error.log;\nevents {{}}\nhttp {{\n"
+                    f"    wsgi_config conf/gunicorn.conf.py; wsgi_chdir {apps};\n"
+                    "    server { listen 127.0.0.1:1; location / { wsgi_app probe:app; } }\n}\n")
+    result = subprocess.run([str(STRATA_BIN), "-c", str(conf)], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 1
+    log = (tmp_path / "error.log").read_text()
+    assert f'wsgi_app "probe:app" in {conf}:6 failed to load' in log
+    assert "No module named 'no_such_module_anywhere'" in log

@@ -85,14 +85,15 @@ void watch_apps(FrontApps& apps, const web::AppRuntime& runtime,
 }  // namespace
 
 int run_front_worker(std::shared_ptr<const web::MainConfig> config, process::WorkerContext& worker,
-                     python::ServerHooks* hooks) {
+                     python::ServerHooks* hooks, const ImportedApps* preloaded) {
     net::EventLoop loop;
     // The error logs of http, server and location levels: opened here, as the access
     // logs are, so each worker holds its own descriptors to reopen.
     web::ErrorLogFiles* level_logs = config->http.error_log_files.get();
     if (level_logs) level_logs->open_all();
     web::AccessLog access_log(*config);
-    FrontApps apps(*config, loop, hooks);  // before the handler, which outlives none of them
+    FrontApps apps(*config, loop, hooks,
+                   preloaded);  // before the handler, which outlives none of them
     if (hooks && !hooks->post_worker_init()) abandon_worker(*hooks);
     web::UpstreamRuntime upstreams(loop);
     web::FrontHandler handler(config, &access_log, &apps.handlers(), &upstreams);

@@ -64,6 +64,7 @@ Result<std::shared_ptr<FrontWsgiConfig>, std::string> read_wsgi_config(web::Main
     auto file = std::make_shared<FrontWsgiConfig>();
     file->ignored = apply_wsgi_config_settings(loaded->settings, main);
     file->warnings = std::move(loaded->warnings);
+    file->preload_app = loaded->settings.preload_app;
     file->hooks = std::move(loaded->hooks);
     if (auto exported = python::export_raw_env(loaded->settings); !exported)
         return Err{failure(runtime, "Error: " + exported.error())};

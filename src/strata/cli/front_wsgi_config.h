@@ -20,6 +20,7 @@ struct FrontWsgiConfig {
     std::shared_ptr<python::ServerHooks> hooks;  // also carries Python through the forks
     std::vector<std::string> ignored;            // settings the nginx configuration decides
     std::string warnings;                        // gunicorn's "!!! WARNING" block, if any
+    bool preload_app = false;  // the master imports the apps once, before the first fork
 };
 
 // Reads `main`'s wsgi_config and applies it to `main`; null when there is none. The

@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include "strata/base/log.h"
+#include "strata/cli/app_import.h"
 #include "strata/cli/front_config.h"
 #include "strata/cli/front_hooks.h"
 #include "strata/cli/front_host.h"
@@ -98,39 +99,63 @@ void open_error_log(const std::string& path) {
     }
 }
 
-process::Generation generation_of(const FrontConfig& loaded,
-                                  std::shared_ptr<python::ServerHooks> hooks) {
+// What a wsgi_config made in the master at start, for the master's life: its hooks (which
+// hold their record of the workers, server.WORKERS) and, with preload_app, the apps.
+struct MasterPython {
+    std::shared_ptr<python::ServerHooks> hooks;
+    std::shared_ptr<const ImportedApps> preloaded;
+};
+
+process::Generation generation_of(const FrontConfig& loaded, const MasterPython& python) {
     std::shared_ptr<const web::MainConfig> main = loaded.main;
     process::Generation generation;
     for (const web::ListenGroup& group : web::group_by_listen_address(main->http))
         generation.listen.push_back({group.listen.address, group.listen.options});
     generation.worker_processes = static_cast<unsigned>(main->worker_processes);
     generation.worker_rlimit_nofile = main->worker_rlimit_nofile;
-    generation.run_worker = [main, hooks](process::WorkerContext& worker) {
-        return run_front_worker(main, worker, hooks.get());
+    generation.run_worker = [main, python](process::WorkerContext& worker) {
+        return run_front_worker(main, worker, python.hooks.get(), python.preloaded.get());
     };
     return generation;
 }
 
 // The configuration loaded at start serves the first generation; every reload loads it
-// again. The hooks are those of the wsgi_config read at start, for the master's life: it
-// holds their record of the workers (server.WORKERS).
+// again (a wsgi_config's settings with it).
 std::function<Result<process::Generation, std::string>()> generation_loader(
-    const CommandLine& line, const ConfigPaths& paths, FrontConfig first) {
-    std::shared_ptr<python::ServerHooks> hooks =
-        first.wsgi_config ? first.wsgi_config->hooks : nullptr;
+    const CommandLine& line, const ConfigPaths& paths, FrontConfig first, MasterPython python) {
     auto pending = std::make_shared<std::optional<FrontConfig>>(std::move(first));
-    return [line, paths, hooks, pending]() -> Result<process::Generation, std::string> {
+    return [line, paths, python, pending]() -> Result<process::Generation, std::string> {
         if (*pending) {
-            process::Generation generation = generation_of(**pending, hooks);
+            process::Generation generation = generation_of(**pending, python);
             pending->reset();
             return generation;
         }
         auto loaded = load_front_config(paths, line.directives, true);
         if (!loaded) return Err{describe(loaded.error())};
         if (loaded->wsgi_config) warn_about_wsgi_config(*loaded, false);
-        return generation_of(*loaded, hooks);
+        return generation_of(*loaded, python);
     };
+}
+
+// The start's wsgi_config in the master: its warnings, preload_app (before on_starting,
+// as gunicorn's arbiter imports the app when it is made), on_starting, then the hooks at
+// the master's moments. False: the start stops (said in the error log).
+bool start_wsgi_config(const FrontConfig& first, process::MasterOptions& options,
+                       MasterPython& python) {
+    const FrontWsgiConfig& file = *first.wsgi_config;
+    warn_about_wsgi_config(first, false);
+    python.hooks = file.hooks;
+    if (file.preload_app) {
+        auto apps = preload_apps(*first.main, file.hooks.get());
+        if (!apps) {
+            log::alert("{}", apps.error());
+            return false;
+        }
+        python.preloaded = std::make_shared<const ImportedApps>(std::move(apps).value());
+    }
+    if (!file.hooks->on_starting()) return false;  // gunicorn does not start either
+    install_master_hooks(options, file.hooks);
+    return true;
 }
 
 // The configuration to serve: read once more when it mounts apps and wants a wsgi_config
@@ -165,15 +190,12 @@ int run_nginx_mode(const CommandLine& line, const std::vector<std::string>& args
     // gunicorn's --timeout for workers that run apps (nginx has none for its own).
     if (!web::app_mounts(main->http).empty())
         options.worker_timeout = std::chrono::milliseconds(main->http.app_runtime.timeout_ms);
-    std::shared_ptr<FrontWsgiConfig> file = first->wsgi_config;
-    if (file) {
-        warn_about_wsgi_config(*first, false);
-        if (!file->hooks->on_starting()) return 1;  // gunicorn does not start either
-        install_master_hooks(options, file->hooks);
-    } else {
+    MasterPython python;
+    if (!first->wsgi_config)
         add_python_fork_protocol(options);
-    }
-    options.load = generation_loader(line, paths, std::move(first).value());
+    else if (!start_wsgi_config(*first, options, python))
+        return 1;
+    options.load = generation_loader(line, paths, std::move(first).value(), python);
     return process::run_master(std::move(options));
 }
 

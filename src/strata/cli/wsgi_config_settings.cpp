@@ -10,10 +10,11 @@ namespace strata::cli {
 namespace {
 
 // The settings that mean something for the apps here (raw_env: python/config_file.h
-// exports it); every hook is a setting too and is called by python/hooks.h.
-constexpr std::array<std::string_view, 8> kAppliedSettings{
-    "threads", "timeout",    "max_requests", "max_requests_jitter",
-    "chdir",   "pythonpath", "raw_env",      "config"};
+// exports it; preload_app: the master imports the apps); every hook is a setting too,
+// called by python/hooks.h.
+constexpr std::array<std::string_view, 9> kAppliedSettings{
+    "threads", "timeout",     "max_requests", "max_requests_jitter", "chdir", "pythonpath",
+    "raw_env", "preload_app", "config"};
 
 bool applies_here(std::string_view name) {
     for (std::string_view applied : kAppliedSettings)

@@ -48,7 +48,8 @@ TEST(WsgiConfigSettings, AppSettingsBecomeDefaults) {
                                                  {"max_requests_jitter", int64_t{10}},
                                                  {"chdir", std::string("/tmp")},
                                                  {"pythonpath", std::string("lib,/opt/more")},
-                                                 {"raw_env", std::vector<std::string>{"A=1"}}}),
+                                                 {"raw_env", std::vector<std::string>{"A=1"}},
+                                                 {"preload_app", true}}),
                                    main);
     EXPECT_TRUE(ignored.empty());
     const web::LocationConfig& plain = main.http.servers[0].locations[0];
