@@ -358,3 +358,36 @@ def test_preload_app_that_fails_to_import_stops_the_start(tmp_path):
     log = (tmp_path / "error.log").read_text()
     assert f'wsgi_app "probe:app" in {conf}:6 failed to load' in log
     assert "No module named 'no_such_module_anywhere'" in log
+
+
+def test_a_reload_applies_the_files_new_settings(tmp_path):
+    server = site(tmp_path, "threads = 1\n")
+    try:
+        assert distinct_threads(server, "/app", requests_at_once=6) == 1
+        before = worker_pid(server)
+        (tmp_path / "conf" / "gunicorn.conf.py").write_text("threads = 3\n")
+        os.kill(server.proc.pid, signal.SIGHUP)
+        wait_for(lambda: new_worker_pid(server, before), "the reload's worker")
+        assert distinct_threads(server, "/app", requests_at_once=6) == 3
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("hook", ["on_starting", "post_worker_init"])
+def test_a_start_hook_that_raises_stops_the_start(tmp_path, hook):
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    (apps / "probe.py").write_text(APP)
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "gunicorn.conf.py").write_text(
+        f"def {hook}(arg):\n    raise RuntimeError('{hook} refuses')\n")
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"daemon off;\npid {tmp_path}/strata.pid;\nerror_log {tmp_path}/error.log info;\n"
+                    "events {}\nhttp {\n"
+                    f"    wsgi_config conf/gunicorn.conf.py; wsgi_chdir {apps};\n"
+                    "    server { listen 127.0.0.1:0; location / { wsgi_app probe:app; } }\n}\n")
+    result = subprocess.run([str(STRATA_BIN), "-c", str(conf)], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode != 0
+    log = (tmp_path / "error.log").read_text()
+    assert f"Exception in {hook} hook" in log and f"{hook} refuses" in log
