@@ -160,7 +160,8 @@ def test_hooks_at_gunicorns_moments_on_start_request_reload_and_stop(tmp_path):
         old = records()
 
         os.kill(master, signal.SIGHUP)
-        wait_for(lambda: ("child_exit", "master") in records(), "the old worker's exit")
+        wait_for(lambda: {("child_exit", "master"), ("post_worker_init", "worker 2")}
+                 <= set(records()), "the old worker's exit and the new one's start")
         reload = records()[len(old):]
         assert reload[:3] == [("on_reload", "master"), ("pre_fork", "master"),
                               ("post_fork", "worker 2")]
@@ -391,3 +392,26 @@ def test_a_start_hook_that_raises_stops_the_start(tmp_path, hook):
     assert result.returncode != 0
     log = (tmp_path / "error.log").read_text()
     assert f"Exception in {hook} hook" in log and f"{hook} refuses" in log
+
+
+def test_a_reload_calls_the_hooks_of_the_file_read_again(tmp_path):
+    server = site(tmp_path, RECORDING_HOOKS)
+    log = tmp_path / "conf" / "hooks.jsonl"
+    try:
+        before = worker_pid(server)
+        (tmp_path / "conf" / "gunicorn.conf.py").write_text(
+            RECORDING_HOOKS.replace('record("on_reload")', 'record("on_reload", version=2)'))
+        os.kill(server.proc.pid, signal.SIGHUP)
+        wait_for(lambda: ("child_exit", "master") in hook_records(log, server.proc.pid),
+                 "the old worker's exit, seen by the new hooks")
+        reload = [json.loads(line) for line in log.read_text().splitlines()
+                  if '"on_reload"' in line]
+        assert [r.get("version") for r in reload] == [2]
+        # The master's record of its workers carried over: ages go on, the old one is known.
+        exits = [r for r in map(json.loads, log.read_text().splitlines())
+                 if r["hook"] == "child_exit"]
+        assert [r["age"] for r in exits] == [1]
+        assert new_worker_pid(server, before)
+        assert ("post_fork", "worker 2") in hook_records(log, server.proc.pid)
+    finally:
+        server.stop()

@@ -14,10 +14,24 @@
 
 namespace strata::cli {
 
+// The hooks in force in the master: the start's wsgi_config's, then each reload's, as
+// gunicorn calls the hooks of the configuration it read again. The master's record of
+// its workers carries over (python::ServerHooks::adopt_workers).
+class MasterHooks {
+  public:
+    explicit MasterHooks(std::shared_ptr<python::ServerHooks> start) : hooks_(std::move(start)) {}
+    const std::shared_ptr<python::ServerHooks>& current() const { return hooks_; }
+    // `next`: the reload's; null when its configuration has no wsgi_config (then no hook is
+    // called, and the interpreter's fork protocol still runs).
+    void replace(std::shared_ptr<python::ServerHooks> next);
+
+  private:
+    std::shared_ptr<python::ServerHooks> hooks_;
+};
+
 // The master's hooks after on_starting (the caller's, before run_master), and the
 // interpreter's fork protocol around every fork.
-void install_master_hooks(process::MasterOptions& options,
-                          std::shared_ptr<python::ServerHooks> hooks);
+void install_master_hooks(process::MasterOptions& options, std::shared_ptr<MasterHooks> hooks);
 
 // A worker's stop hooks on its serving options.
 void install_worker_hooks(process::HttpWorkerOptions& options, python::ServerHooks& hooks);

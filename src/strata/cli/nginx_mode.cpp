@@ -99,10 +99,10 @@ void open_error_log(const std::string& path) {
     }
 }
 
-// What a wsgi_config made in the master at start, for the master's life: its hooks (which
-// hold their record of the workers, server.WORKERS) and, with preload_app, the apps.
+// What a wsgi_config made in the master: the hooks in force and, with preload_app, the
+// apps imported at start.
 struct MasterPython {
-    std::shared_ptr<python::ServerHooks> hooks;
+    std::shared_ptr<MasterHooks> hooks;
     std::shared_ptr<const ImportedApps> preloaded;
 };
 
@@ -113,8 +113,10 @@ process::Generation generation_of(const FrontConfig& loaded, const MasterPython&
         generation.listen.push_back({group.listen.address, group.listen.options});
     generation.worker_processes = static_cast<unsigned>(main->worker_processes);
     generation.worker_rlimit_nofile = main->worker_rlimit_nofile;
-    generation.run_worker = [main, python](process::WorkerContext& worker) {
-        return run_front_worker(main, worker, python.hooks.get(), python.preloaded.get());
+    std::shared_ptr<python::ServerHooks> hooks = python.hooks ? python.hooks->current() : nullptr;
+    generation.run_worker = [main, hooks,
+                             preloaded = python.preloaded](process::WorkerContext& worker) {
+        return run_front_worker(main, worker, hooks.get(), preloaded.get());
     };
     return generation;
 }
@@ -133,6 +135,9 @@ std::function<Result<process::Generation, std::string>()> generation_loader(
         auto loaded = load_front_config(paths, line.directives, true);
         if (!loaded) return Err{describe(loaded.error())};
         if (loaded->wsgi_config) warn_about_wsgi_config(*loaded, false);
+        // The preloaded apps watch the requests through the start's hooks: they stay.
+        if (python.hooks && !python.preloaded)
+            python.hooks->replace(loaded->wsgi_config ? loaded->wsgi_config->hooks : nullptr);
         return generation_of(*loaded, python);
     };
 }
@@ -144,7 +149,7 @@ bool start_wsgi_config(const FrontConfig& first, process::MasterOptions& options
                        MasterPython& python) {
     const FrontWsgiConfig& file = *first.wsgi_config;
     warn_about_wsgi_config(first, false);
-    python.hooks = file.hooks;
+    python.hooks = std::make_shared<MasterHooks>(file.hooks);
     if (file.preload_app) {
         auto apps = preload_apps(*first.main, file.hooks.get());
         if (!apps) {
@@ -154,7 +159,7 @@ bool start_wsgi_config(const FrontConfig& first, process::MasterOptions& options
         python.preloaded = std::make_shared<const ImportedApps>(std::move(apps).value());
     }
     if (!file.hooks->on_starting()) return false;  // gunicorn does not start either
-    install_master_hooks(options, file.hooks);
+    install_master_hooks(options, python.hooks);
     return true;
 }
 
