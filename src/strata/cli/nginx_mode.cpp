@@ -11,10 +11,9 @@
 #include <fmt/core.h>
 
 #include "strata/base/log.h"
-#include "strata/cli/app_import.h"
 #include "strata/cli/front_config.h"
-#include "strata/cli/front_hooks.h"
 #include "strata/cli/front_host.h"
+#include "strata/cli/front_master_python.h"
 #include "strata/cli/front_worker.h"
 #include "strata/process/master.h"
 #include "strata/process/pid_file.h"
@@ -40,20 +39,6 @@ void report_config_error(const CommandLine& line, const ConfigPaths& paths,
     ssize_t written = ::write(fd, text.data(), text.size());
     (void)written;  // nothing more to tell: stderr has the message
     ::close(fd);
-}
-
-// gunicorn's warning block (a config file not named *.py) and the settings the nginx
-// configuration decides: on stderr for -t, in the error log once serving.
-void warn_about_wsgi_config(const FrontConfig& loaded, bool on_stderr) {
-    const FrontWsgiConfig& file = *loaded.wsgi_config;
-    std::string ignored = ignored_settings_message(file, loaded.main->http.app_runtime);
-    if (on_stderr) {
-        fmt::print(stderr, "{}", file.warnings);
-        if (!ignored.empty()) fmt::print(stderr, "strata: [warn] {}\n", ignored);
-        return;
-    }
-    if (!file.warnings.empty()) log::warn("{}", file.warnings);
-    if (!ignored.empty()) log::warn("{}", ignored);
 }
 
 // nginx's -t report: "the configuration file X syntax is ok" / "… test is successful".
@@ -99,13 +84,6 @@ void open_error_log(const std::string& path) {
     }
 }
 
-// What a wsgi_config made in the master: the hooks in force and, with preload_app, the
-// apps imported at start.
-struct MasterPython {
-    std::shared_ptr<MasterHooks> hooks;
-    std::shared_ptr<const ImportedApps> preloaded;
-};
-
 process::Generation generation_of(const FrontConfig& loaded, const MasterPython& python) {
     std::shared_ptr<const web::MainConfig> main = loaded.main;
     process::Generation generation;
@@ -134,33 +112,9 @@ std::function<Result<process::Generation, std::string>()> generation_loader(
         }
         auto loaded = load_front_config(paths, line.directives, true);
         if (!loaded) return Err{describe(loaded.error())};
-        if (loaded->wsgi_config) warn_about_wsgi_config(*loaded, false);
-        // The preloaded apps watch the requests through the start's hooks: they stay.
-        if (python.hooks && !python.preloaded)
-            python.hooks->replace(loaded->wsgi_config ? loaded->wsgi_config->hooks : nullptr);
+        reload_wsgi_config(*loaded, python);
         return generation_of(*loaded, python);
     };
-}
-
-// The start's wsgi_config in the master: its warnings, preload_app (before on_starting,
-// as gunicorn's arbiter imports the app when it is made), on_starting, then the hooks at
-// the master's moments. False: the start stops (said in the error log).
-bool start_wsgi_config(const FrontConfig& first, process::MasterOptions& options,
-                       MasterPython& python) {
-    const FrontWsgiConfig& file = *first.wsgi_config;
-    warn_about_wsgi_config(first, false);
-    python.hooks = std::make_shared<MasterHooks>(file.hooks);
-    if (file.preload_app) {
-        auto apps = preload_apps(*first.main, file.hooks.get());
-        if (!apps) {
-            log::alert("{}", apps.error());
-            return false;
-        }
-        python.preloaded = std::make_shared<const ImportedApps>(std::move(apps).value());
-    }
-    if (!file.hooks->on_starting()) return false;  // gunicorn does not start either
-    install_master_hooks(options, python.hooks);
-    return true;
 }
 
 // The configuration to serve: read once more when it mounts apps and wants a wsgi_config
