@@ -418,3 +418,27 @@ def test_a_reload_calls_the_hooks_of_the_file_read_again(tmp_path):
         assert ("post_fork", "worker 2") in hook_records(log, server.proc.pid)
     finally:
         server.stop()
+
+
+def test_the_files_chdir_and_pythonpath_find_the_app(tmp_path):
+    """No wsgi_chdir: the file's chdir is the apps' directory, its relative pythonpath
+    entries are under it (as gunicorn makes them)."""
+    apps, lib = tmp_path / "elsewhere", tmp_path / "elsewhere" / "lib"
+    lib.mkdir(parents=True)
+    (lib / "helper.py").write_text("GREETING = 'found through pythonpath'\n")
+    (apps / "chdir_app.py").write_text(
+        "import os, helper\n"
+        "def app(environ, start_response):\n"
+        "    body = ('%s in %s' % (helper.GREETING, os.getcwd())).encode()\n"
+        "    start_response('200 OK', [('Content-Length', str(len(body)))])\n"
+        "    return [body]\n")
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "gunicorn.conf.py").write_text(
+        f"chdir = {str(apps)!r}\npythonpath = 'lib'\n")
+    server = Strata(tmp_path, """
+        wsgi_config conf/gunicorn.conf.py;
+        server { listen 127.0.0.1:PORT; location / { wsgi_app chdir_app:app; } }""")
+    try:
+        assert get(server, "/").text == f"found through pythonpath in {apps}"
+    finally:
+        server.stop()
