@@ -64,7 +64,8 @@ class Site:
     """strata's config and files in `workdir`; started detached (`daemon on`, where
     nginx acts on WINCH) or in the foreground. Every master it saw is stopped at the end."""
 
-    def __init__(self, workdir, binary=STRATA_BIN, daemon=True, workers=2, extra=""):
+    def __init__(self, workdir, binary=STRATA_BIN, daemon=True, workers=2, extra="",
+                 http_extra=""):
         self.dir = Path(workdir)
         self.port = free_port()
         self.pid_file = self.dir / "strata.pid"
@@ -78,7 +79,8 @@ class Site:
             f"daemon {'on' if daemon else 'off'};\nworker_processes {workers};\n"
             f"pid {self.pid_file};\nerror_log {self.error_log} info;\n"
             f"events {{ worker_connections 1024; }}\n"
-            f"http {{\naccess_log off;\n{SERVER.replace('PORT', str(self.port)) % extra}\n}}\n")
+            f"http {{\naccess_log off;\n{http_extra}\n"
+            f"{SERVER.replace('PORT', str(self.port)) % extra}\n}}\n")
         self.foreground = None
         if daemon:
             started = subprocess.run([str(self.binary), "-c", str(self.conf)],
@@ -402,3 +404,35 @@ def test_rollback_keeps_the_old_masters_unix_socket_file(tmp_path):
     curl = subprocess.run([require_tool("curl"), "-s", "--unix-socket", str(path),
                            "http://x/pid"], capture_output=True, text=True, timeout=10)
     assert parent_of(int(curl.stdout)) == old
+
+
+PID_APP = """
+import os
+def app(environ, start_response):
+    body = ("%d %d" % (os.getpid(), os.getppid())).encode()
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [body]
+"""
+
+
+def test_upgrade_of_a_master_hosting_apps(tmp_path):
+    # A configuration with apps runs its master inside python3; the new binary must come
+    # up the same way, take the sockets over and serve the app, while no request fails.
+    (tmp_path / "pid_app.py").write_text(PID_APP)
+    site = start(tmp_path, http_extra=f"wsgi_chdir {tmp_path};",
+                 extra="location /app { wsgi_app pid_app:app; }")
+    status, body = site.get("/app")
+    assert status == 200 and int(body.split()[1]) == site.master
+    load = Load(site.port)
+    old, new = site.upgrade()
+    assert parent_of(new) == old
+    assert os.path.realpath(f"/proc/{new}/exe") == os.path.realpath("/usr/bin/python3")
+    os.kill(old, signal.SIGWINCH)
+    wait_until(lambda: site.workers_of(old) == [], what="old workers gone")
+    os.kill(old, signal.SIGQUIT)
+    wait_until(lambda: not alive(old), what="old master gone")
+    assert load.finish() == []
+    assert load.served > 0 and {old, new} <= load.masters
+    for _ in range(5):
+        status, body = site.get("/app")
+        assert status == 200 and int(body.split()[1]) == new

@@ -19,7 +19,7 @@ import hpack
 import httpx
 import pytest
 
-from conftest import Strata, require_tool
+from conftest import Nginx, Strata, require_tool
 from h2_client import H2Client
 from proxy_backend import Backend
 
@@ -217,16 +217,36 @@ def test_proxy_over_h2(tmp_path, site):
         s.stop()
 
 
-def test_stalled_upload_is_cut_at_client_body_timeout(tmp_path, site):
-    s = Strata(tmp_path, f"""client_body_timeout 1s;
-        server {{ listen 127.0.0.1:PORT http2; root {site}; }}""")
+STALL_BLOCK = """client_body_timeout 1s;
+    server { listen 127.0.0.1:PORT http2; root SITE;
+             location /upload { proxy_pass http://127.0.0.1:9; } }"""
+
+
+@pytest.mark.parametrize("kind", ["nginx", "strata"])
+def test_stalled_upload_stream_is_reset_at_client_body_timeout(tmp_path, site, kind):
+    # nginx times each stream: the one whose body stalls is reset with PROTOCOL_ERROR
+    # after client_body_timeout, while the connection and its other streams go on.
+    start = Nginx if kind == "nginx" else Strata
+    s = start(tmp_path, STALL_BLOCK.replace("SITE", str(site)))
     try:
         client = H2Client(s.port)
-        client.request("/", method="POST", body=b"part of it", end=False)
+        stalled = client.request("/upload", method="POST", body=b"part of it", end=False)
         started = time.monotonic()
-        while client.receive_some():
-            pass
-        assert client.closed and time.monotonic() - started < 8
+        assert client.get("/index.html")["status"] == 200
+        # Another upload keeps its stream alive by sending a little now and then.
+        moving = client.request("/upload", method="POST", body=b"a", end=False)
+        while client.responses[stalled]["reset"] is None and time.monotonic() - started < 8:
+            client.sock.settimeout(0.3)
+            try:
+                client.receive_some()
+            except socket.timeout:
+                client.send_body(moving, b"b", end=False)
+        waited = time.monotonic() - started
+        assert client.responses[stalled]["reset"] == 1 and 0.8 < waited < 3, waited
+        assert client.responses[moving]["reset"] is None
+        client.sock.settimeout(10)
+        assert not client.closed and client.get("/index.html")["status"] == 200
+        client.close()
     finally:
         s.stop()
 

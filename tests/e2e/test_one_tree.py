@@ -211,6 +211,68 @@ def test_app_requests_are_in_the_access_log(server):
     pytest.fail("no access log line for the app request")
 
 
+SLOW_APP = '''
+import time
+def app(environ, start_response):
+    time.sleep(0.3)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    yield b"slow "  # the head goes out with the first bytes
+    time.sleep(0.2)
+    yield b"body"
+
+def failing(environ, start_response):
+    raise RuntimeError("broken")
+'''
+
+
+def wait_for_lines(path, count):
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = path.read_text().splitlines() if path.exists() else []
+        if len(lines) >= count:
+            return lines
+        time.sleep(0.05)
+    pytest.fail(f"{path} has fewer than {count} lines")
+
+
+def test_app_call_is_timed_in_the_upstream_variables(tmp_path):
+    # The app stands where nginx's upstream would: $upstream_addr names it, the times
+    # are its call's (head at 0.3 s, end at 0.5 s), and a static request has none.
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    (apps / "slow.py").write_text(SLOW_APP)
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "f.txt").write_text("file\n")
+    log = tmp_path / "timing.log"
+    block = f"""wsgi_chdir {apps};
+    log_format timing '$uri $status $upstream_addr $upstream_status $upstream_connect_time '
+                      '$upstream_header_time $upstream_response_time $upstream_response_length';
+    server {{
+        listen 127.0.0.1:PORT;
+        root {tmp_path / "html"};
+        access_log {log} timing;
+        location /slow {{ wsgi_app slow:app; }}
+        location /failing {{ wsgi_app slow:failing; }}
+        location /f.txt {{ }}
+    }}"""
+    server = Strata(tmp_path, block)
+    try:
+        assert get(server, "/slow").text == "slow body"
+        assert get(server, "/failing").status_code == 500
+        assert get(server, "/f.txt").text == "file\n"
+        slow, failing, static = wait_for_lines(log, 3)
+        uri, status, addr, upstream_status, connect, header, response, length = slow.split()
+        assert (uri, status, addr, upstream_status, connect, length) == (
+            "/slow", "200", "slow:app", "200", "0.000", "9")
+        assert 0.3 <= float(header) < float(response) and 0.5 <= float(response) < 5, slow
+        uri, status, addr, upstream_status, connect, header, response, length = failing.split()
+        assert (uri, status, addr, upstream_status, connect, length) == (
+            "/failing", "500", "slow:failing", "500", "0.000", "0")
+        assert static == "/f.txt 200 - - - - - -"
+    finally:
+        server.stop()
+
+
 def test_static_requests_flow_while_a_slow_upload_reaches_the_app(server):
     # A client trickles a body to the app; meanwhile static requests are answered. The
     # app is called only once the body is complete, so it never waits on the client.
@@ -435,6 +497,26 @@ def test_a_worker_stuck_in_an_app_past_wsgi_timeout_is_replaced(tmp_path):
         assert after != before  # a new worker, with a fresh interpreter, serves the app
         assert get(server, "/").text == "static\n"
         assert f"WORKER TIMEOUT (pid:{before})" in server.error_log.read_text()
+    finally:
+        server.stop()
+
+
+def test_a_reload_brings_the_new_wsgi_timeout(tmp_path):
+    server = limits_server(tmp_path, "wsgi_timeout 0;")  # never, at first
+    try:
+        first = get(server, "/app/pid").text
+        conf = server.conf.read_text()
+        server.conf.write_text(conf.replace("wsgi_timeout 0;", "wsgi_timeout 1s;"))
+        assert server.command("-s", "reload").returncode == 0
+        deadline = time.monotonic() + 15
+        second = first
+        while second == first and time.monotonic() < deadline:
+            second = get(server, "/app/pid").text
+            time.sleep(0.1)
+        assert second != first
+        with pytest.raises(requests.ConnectionError):
+            requests.get(server.url + "/app/hang", timeout=30)  # dropped with its worker
+        assert f"WORKER TIMEOUT (pid:{second})" in server.error_log.read_text()
     finally:
         server.stop()
 

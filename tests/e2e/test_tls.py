@@ -230,6 +230,34 @@ def test_shared_session_cache_resumes_across_workers(tmp_path, site, certs, auth
         server.stop()
 
 
+def test_shared_session_cache_outlives_a_reload(tmp_path, site, certs, authority):
+    """nginx keeps a shared zone across reloads: a session made before resumes after."""
+    server = tls_server(tmp_path, site, certs,
+                        body="ssl_session_tickets off; ssl_session_cache shared:SSL:1m;")
+    try:
+        context = client_context(authority, maximum_version=ssl.TLSVersion.TLSv1_2)
+        with tls_connect(server.port, context) as sock:
+            assert get(sock)[0] == 200
+            session = sock.session
+        workers = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True,
+                                 text=True).stdout.split()
+        assert server.command("-s", "reload").returncode == 0
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            now = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True,
+                                 text=True).stdout.split()
+            if now and not set(now) & set(workers):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the workers were not replaced")
+        with tls_connect(server.port, context, session=session) as sock:
+            assert get(sock)[0] == 200
+            assert sock.session_reused
+    finally:
+        server.stop()
+
+
 def test_session_cache_resumes_with_s_client_reconnect(tmp_path, site, certs, authority):
     server = tls_server(tmp_path, site, certs,
                         body="ssl_session_cache shared:SSL:1m; ssl_session_tickets off;")

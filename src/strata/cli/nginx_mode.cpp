@@ -91,6 +91,11 @@ process::Generation generation_of(const FrontConfig& loaded, const MasterPython&
         generation.listen.push_back({group.listen.address, group.listen.options});
     generation.worker_processes = static_cast<unsigned>(main->worker_processes);
     generation.worker_rlimit_nofile = main->worker_rlimit_nofile;
+    // gunicorn's --timeout for workers that run apps (nginx has none for its own); each
+    // generation has its configuration's.
+    bool apps = !web::app_mounts(main->http).empty();
+    generation.worker_timeout =
+        std::chrono::milliseconds(apps ? main->http.app_runtime.timeout_ms : 0);
     std::shared_ptr<python::ServerHooks> hooks = python.hooks ? python.hooks->current() : nullptr;
     generation.run_worker = [main, hooks,
                              preloaded = python.preloaded](process::WorkerContext& worker) {
@@ -146,9 +151,6 @@ int run_nginx_mode(const CommandLine& line, const std::vector<std::string>& args
     options.pid_file = main->pid_file;
     options.daemon = main->daemon;
     options.reopen_logs = [] { log::reopen(); };  // USR1; each worker reopens its own
-    // gunicorn's --timeout for workers that run apps (nginx has none for its own).
-    if (!web::app_mounts(main->http).empty())
-        options.worker_timeout = std::chrono::milliseconds(main->http.app_runtime.timeout_ms);
     MasterPython python;
     if (!first->wsgi_config)
         add_python_fork_protocol(options);

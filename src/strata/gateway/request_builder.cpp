@@ -8,14 +8,24 @@
 namespace strata::gateway {
 namespace {
 
-// The span of the connection's buffer every view of the head falls in.
+// The span of the connection's buffer every view of the head falls in. Each view counts
+// at both ends: an HTTP/2 head's buffer holds the fields in the order they arrived, with
+// the Host made from :authority (a name after its value) last.
 std::string_view head_span(const http::RequestHead& head) {
-    const char* lo = head.method.data();
-    const char* hi = head.target.data() + head.target.size();
+    const char* lo = nullptr;
+    const char* hi = nullptr;
+    auto cover = [&lo, &hi](std::string_view view) {
+        if (view.empty()) return;  // rebased as empty wherever it points
+        if (lo == nullptr || view.data() < lo) lo = view.data();
+        if (hi == nullptr || view.data() + view.size() > hi) hi = view.data() + view.size();
+    };
+    cover(head.method);
+    cover(head.target);
     for (const http::Header& h : head.headers) {
-        lo = std::min(lo, h.name.data());
-        hi = std::max(hi, h.value.data() + h.value.size());
+        cover(h.name);
+        cover(h.value);
     }
+    if (lo == nullptr) return {};
     return {lo, static_cast<size_t>(hi - lo)};
 }
 

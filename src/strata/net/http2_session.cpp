@@ -3,9 +3,12 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "strata/base/log.h"
+#include "strata/net/http2_memory.h"
 #include "strata/net/http2_stream.h"
+#include "strata/net/http2_stream_pool.h"
 
 namespace strata::net {
 namespace {
@@ -21,6 +24,7 @@ constexpr size_t kMaxContinuations = 8;
 // SETTINGS floods: entries in one frame, and unacknowledged SETTINGS/PING replies.
 constexpr size_t kMaxSettings = 32;
 constexpr size_t kMaxOutboundAcks = 1000;
+constexpr size_t kFrameHeaderSize = 9;
 
 Http2Session& session_of(void* user_data) {
     return *static_cast<Http2Session*>(user_data);
@@ -85,6 +89,34 @@ int on_stream_close(nghttp2_session* /*session*/, int32_t stream_id, uint32_t /*
     return 0;
 }
 
+// A DATA frame whose payload read_source left uncopied: header and payload go straight
+// into the output produce() fills, the payload read from the stream's file or memory.
+// The frame is always written whole, so no half-sent frame outlives the call (its
+// stream may be gone by the next one); a full output pauses nghttp2 after it.
+int on_send_data(nghttp2_session* /*session*/, nghttp2_frame* frame, const uint8_t* header,
+                 size_t length, nghttp2_data_source* source, void* user_data) {
+    Http2Session& session = session_of(user_data);
+    Buffer* out = session.output();
+    if (out == nullptr) return NGHTTP2_ERR_CALLBACK_FAILURE;  // never: only produce() sends
+    auto* stream = static_cast<Http2Stream*>(source->ptr);
+    size_t padding = frame->data.padlen;  // with its length byte; 0 unless padding is chosen
+    char* at = out->prepare(kFrameHeaderSize + padding + length);
+    std::memcpy(at, header, kFrameHeaderSize);
+    size_t size = kFrameHeaderSize;
+    if (padding > 0) at[size++] = static_cast<char>(padding - 1);
+    bool end = false;
+    ssize_t n = stream->take_data(at + size, length, end);
+    if (n < 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // the file failed: reset
+    if (static_cast<size_t>(n) != length) return NGHTTP2_ERR_CALLBACK_FAILURE;
+    size += length;
+    if (padding > 1) {
+        std::memset(at + size, 0, padding - 1);
+        size += padding - 1;
+    }
+    out->commit(size);
+    return session.output_full() ? NGHTTP2_ERR_PAUSE : 0;
+}
+
 nghttp2_session_callbacks* make_callbacks() {
     nghttp2_session_callbacks* callbacks = nullptr;
     nghttp2_session_callbacks_new(&callbacks);
@@ -94,6 +126,7 @@ nghttp2_session_callbacks* make_callbacks() {
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, on_data_chunk);
     nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, on_stream_close);
+    nghttp2_session_callbacks_set_send_data_callback(callbacks, on_send_data);
     return callbacks;
 }
 
@@ -104,6 +137,8 @@ nghttp2_option* make_options() {
     nghttp2_option_set_max_continuations(options, kMaxContinuations);
     nghttp2_option_set_max_settings(options, kMaxSettings);
     nghttp2_option_set_max_outbound_ack(options, kMaxOutboundAcks);
+    // Clients signal urgency of the RFC 9218 scheme in PRIORITY_UPDATE frames.
+    nghttp2_option_set_builtin_recv_extension_type(options, NGHTTP2_PRIORITY_UPDATE);
     return options;
 }
 
@@ -112,7 +147,7 @@ nghttp2_option* make_options() {
 Http2Session::Http2Session(Http2Host& host) : host_(host) {
     static nghttp2_session_callbacks* const callbacks = make_callbacks();
     static nghttp2_option* const options = make_options();
-    nghttp2_session_server_new2(&session_, callbacks, this, options);
+    nghttp2_session_server_new3(&session_, callbacks, this, options, http2_memory());
     submit_settings();
 }
 
@@ -126,6 +161,9 @@ void Http2Session::submit_settings() {
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams},
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, o.body_preread_size},
         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(o.max_header_bytes)},
+        // RFC 9218 priorities instead of RFC 7540's dependency tree, which browsers no longer
+        // send and which costs nghttp2 a tree update per stream and keeps closed streams.
+        {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
     };
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
     nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
@@ -140,8 +178,12 @@ bool Http2Session::receive(std::string_view bytes) {
     return false;
 }
 
+// DATA payloads are appended by on_send_data while nghttp2_session_mem_send() runs, the
+// other frames from what it returns.
 size_t Http2Session::produce(Buffer& out, size_t limit) {
     size_t before = out.size();
+    out_ = &out;
+    out_limit_ = limit;
     while (out.size() < limit) {
         const uint8_t* data = nullptr;
         ssize_t n = nghttp2_session_mem_send(session_, &data);
@@ -152,20 +194,25 @@ size_t Http2Session::produce(Buffer& out, size_t limit) {
         }
         out.append(text(data, static_cast<size_t>(n)));
     }
+    out_ = nullptr;
     return out.size() - before;
 }
 
+bool Http2Session::output_full() const {
+    return out_ == nullptr || out_->size() >= out_limit_;
+}
+
 void Http2Session::collect_finished() {
+    for (std::unique_ptr<Http2Stream>& stream : graveyard_)
+        Http2StreamPool::give_back(std::move(stream));
     graveyard_.clear();
 }
 
+// By index: a stream's observer may queue more, which closes no stream (closing happens
+// inside nghttp2's calls, and the connection makes none from here).
 void Http2Session::notify_output_sent() {
-    std::vector<int32_t> ids;
-    ids.reserve(streams_.size());
-    for (const auto& entry : streams_)
-        ids.push_back(entry.first);
-    for (int32_t id : ids)
-        if (Http2Stream* s = stream(id)) s->notify_output_sent();
+    for (size_t i = 0; i < streams_.size(); ++i)
+        streams_[i]->notify_output_sent();
 }
 
 bool Http2Session::finished() const {
@@ -174,9 +221,28 @@ bool Http2Session::finished() const {
 
 size_t Http2Session::awaiting_responses() const {
     size_t n = orphans_.size();
-    for (const auto& entry : streams_)
-        if (entry.second->awaiting_response()) ++n;
+    for (const auto& stream : streams_)
+        if (stream->awaiting_response()) ++n;
     return n;
+}
+
+uint64_t Http2Session::next_body_deadline() const {
+    uint64_t next = 0;
+    for (const auto& stream : streams_) {
+        uint64_t at = stream->body_deadline();
+        if (at != 0 && (next == 0 || at < next)) next = at;
+    }
+    return next;
+}
+
+void Http2Session::expire_stalled_bodies(uint64_t now) {
+    std::vector<Http2Stream*> stalled;  // time_out_body() may change streams_
+    for (const auto& stream : streams_) {
+        uint64_t at = stream->body_deadline();
+        if (at != 0 && at <= now) stalled.push_back(stream.get());
+    }
+    for (Http2Stream* stream : stalled)
+        stream->time_out_body();
 }
 
 void Http2Session::shutdown_gracefully() {
@@ -186,33 +252,42 @@ void Http2Session::shutdown_gracefully() {
 }
 
 void Http2Session::connection_lost() {
-    std::vector<int32_t> ids;
-    for (const auto& entry : streams_)
-        ids.push_back(entry.first);
-    for (int32_t id : ids)
-        close_stream(id);
+    while (!streams_.empty())
+        close_stream(*streams_.back());
 }
 
 Http2Stream* Http2Session::stream(int32_t id) {
-    auto it = streams_.find(id);
-    return it == streams_.end() ? nullptr : it->second.get();
+    if (recent_ != nullptr && recent_->id() == id) return recent_;
+    auto* found = static_cast<Http2Stream*>(nghttp2_session_get_stream_user_data(session_, id));
+    if (found != nullptr) recent_ = found;
+    return found;
 }
 
 // nginx ends a connection after keepalive_requests streams (its defence against
 // clients that open and reset streams without end).
 Http2Stream& Http2Session::open_stream(int32_t id) {
-    auto [it, added] = streams_.emplace(id, std::make_unique<Http2Stream>(*this, id));
+    Http2Stream& stream = *streams_.emplace_back(Http2StreamPool::take(*this, id));
+    nghttp2_session_set_stream_user_data(session_, id, &stream);
+    recent_ = &stream;
     if (++opened_ == host_.listener_options().request.keepalive_requests)
         nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_NO_ERROR, nullptr, 0);
-    return *it->second;
+    return stream;
+}
+
+void Http2Session::close_stream(int32_t id) {
+    if (Http2Stream* s = stream(id)) close_stream(*s);
 }
 
 // A stream whose handler still runs stays (an orphan) until it answers.
-void Http2Session::close_stream(int32_t id) {
-    auto it = streams_.find(id);
+void Http2Session::close_stream(Http2Stream& closing) {
+    nghttp2_session_set_stream_user_data(session_, closing.id(), nullptr);
+    if (recent_ == &closing) recent_ = nullptr;
+    auto it = std::find_if(streams_.begin(), streams_.end(),
+                           [&closing](const auto& s) { return s.get() == &closing; });
     if (it == streams_.end()) return;
-    std::unique_ptr<Http2Stream> stream = std::move(it->second);
-    streams_.erase(it);
+    std::unique_ptr<Http2Stream> stream = std::move(*it);
+    *it = std::move(streams_.back());
+    streams_.pop_back();
     stream->on_closed();
     if (stream->awaiting_response())
         orphans_.push_back(std::move(stream));

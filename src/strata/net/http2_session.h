@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "strata/base/buffer.h"
@@ -35,6 +34,8 @@ class Http2Host {
     virtual void on_output_ready() = 0;
     // A stream whose connection was gone got its response: the last one frees it.
     virtual void on_stream_released() = 0;
+    // The loop's clock, for the streams' body deadlines.
+    virtual uint64_t now_ms() const = 0;
 
   protected:
     ~Http2Host() = default;
@@ -53,6 +54,10 @@ class Http2Session {
     // Appends frames to send to `out` until it holds `limit` bytes or none are left.
     // Returns the bytes appended.
     size_t produce(Buffer& out, size_t limit);
+    // While produce() runs: where DATA payloads are written, and whether it holds its
+    // `limit` already.
+    Buffer* output() const { return out_; }
+    bool output_full() const;
     // Frees finished streams. Only where no stream's call can be on the stack: at the
     // top of the connection's event handling.
     void collect_finished();
@@ -64,6 +69,11 @@ class Http2Session {
     bool idle() const { return streams_.empty(); }
     // Streams whose handler has not answered yet (the connection waits for them).
     size_t awaiting_responses() const;
+    // The earliest moment a stream receiving its body times out; 0: none is.
+    uint64_t next_body_deadline() const;
+    // Streams whose body stalled past client_body_timeout by `now` are reset (nginx:
+    // RST_STREAM PROTOCOL_ERROR, logged 408); the connection and other streams go on.
+    void expire_stalled_bodies(uint64_t now);
     // GOAWAY naming the last stream taken: those finish, no new ones start.
     void shutdown_gracefully();
     // The connection is gone: every stream still answering learns it.
@@ -84,16 +94,23 @@ class Http2Session {
 
   private:
     void submit_settings();
+    void close_stream(Http2Stream& stream);
 
     Http2Host& host_;
     nghttp2_session* session_ = nullptr;
-    std::unordered_map<int32_t, std::unique_ptr<Http2Stream>> streams_;
+    // Open streams, in no order; found by id through nghttp2's stream user data.
+    std::vector<std::unique_ptr<Http2Stream>> streams_;
+    // The stream last looked up: a request's fields, its end and its response's frames
+    // come one after another for the same stream, and nghttp2's lookup is a hash search.
+    Http2Stream* recent_ = nullptr;
     // Closed by the peer while their handler still runs; freed once it answers.
     std::vector<std::unique_ptr<Http2Stream>> orphans_;
     // Finished streams, freed by collect_finished(): the handler or the logging around
     // it may still be returning from the call that finished them.
     std::vector<std::unique_ptr<Http2Stream>> graveyard_;
     uint64_t opened_ = 0;
+    Buffer* out_ = nullptr;  // produce()'s, while it runs
+    size_t out_limit_ = 0;
 };
 
 }  // namespace strata::net

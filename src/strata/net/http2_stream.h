@@ -1,7 +1,8 @@
 // One HTTP/2 stream as handlers see it: an Exchange like an HTTP/1 request. Its head is
 // built from the HEADERS frames (pseudo-headers become method, target and Host), its
 // body is read whole before the handler runs, and its response is queued here for the
-// session to frame as HEADERS and DATA.
+// session to frame as HEADERS and DATA. Finished streams are reused (Http2StreamPool),
+// so their buffers keep their capacity from one request to the next.
 #pragma once
 
 #include <sys/types.h>
@@ -28,6 +29,10 @@ class Http2Stream final : public Exchange {
     Http2Stream& operator=(const Http2Stream&) = delete;
 
     int32_t id() const { return id_; }
+    // Forgets the finished request and response (files closed, body freed), keeping the
+    // buffers' capacity; then open() starts the next stream, perhaps of another session.
+    void recycle();
+    void open(Http2Session& session, int32_t id);
 
     // While the HEADERS arrive. false: the fields pass the size limit (431 at their end).
     bool add_field(std::string_view name, std::string_view value);
@@ -38,14 +43,21 @@ class Http2Stream final : public Exchange {
     // The whole request is here: the handler gets it.
     void dispatch();
 
-    // Response bytes for one DATA frame, up to `length`; `end` when that was the last.
-    // 0 bytes and not `end`: nothing yet (the session defers the stream).
-    ssize_t take_data(uint8_t* buf, size_t length, bool& end);
+    // Response bytes the next DATA frame can carry, up to `length`; `end` when they are
+    // the last. 0 and not `end`: nothing yet (the session defers the stream).
+    size_t data_ready(size_t length, bool& end) const;
+    // Moves up to `length` of them into `buf`; -1 when a file failed to read.
+    ssize_t take_data(char* buf, size_t length, bool& end);
     // Tells the observer of a streamed response that queued bytes went out.
     void notify_output_sent();
     // The peer reset the stream or the connection went away.
     void on_closed();
     bool awaiting_response() const { return awaiting_response_ || streaming_; }
+    // When the stream's body must next have progressed (client_body_timeout, renewed by
+    // each DATA frame); 0 while no body is awaited.
+    uint64_t body_deadline() const { return body_deadline_ms_; }
+    // It did not: logged as 408 and reset with PROTOCOL_ERROR, as nginx does.
+    void time_out_body();
     // The response's last frame is queued: a body still arriving is refused with
     // RST_STREAM(NO_ERROR) once it has gone out (RFC 9113 §8.1).
     bool reset_after_response() const { return reset_after_response_; }
@@ -79,28 +91,45 @@ class Http2Stream final : public Exchange {
         uint64_t length = 0;  // bytes of the piece not yet taken
     };
 
+    // Where a field's text sits in head_text_ (which moves while it grows).
+    struct Span {
+        uint32_t at = 0;
+        uint32_t size = 0;
+    };
+    struct FieldSpans {
+        Span name, value;
+    };
+
+    Span keep(std::string_view text);
+    std::string_view view(Span span) const;
     void build_head();
     bool take_response();
     bool sends_body(int status) const;
     // HEADERS for `head`; the DATA frames follow from the queued pieces unless
     // `with_body` is false (END_STREAM on the HEADERS).
     void submit(const ResponseHead& head, int64_t content_length, bool with_body);
+    Piece copied(std::string_view bytes);
     void queue(Piece piece);
-    void reject(int status, Rejection::Stage stage);
+    void reject(int status, Rejection::Stage stage, bool respond = true);
+    void renew_body_deadline();
 
-    Http2Session& session_;
+    Http2Session* session_;
     int32_t id_;
     http::RequestHead head_;
-    std::string head_text_;  // what the head's views point into, all in one buffer
-    // The fields as they arrive, until the head is built.
-    std::string method_, path_, authority_, cookies_;
-    std::vector<std::pair<std::string, std::string>> fields_;
+    // The fields' text as they arrive, names and values back to back: what the head's
+    // views point into once it is built, all in one buffer.
+    std::string head_text_;
+    Span method_, path_, authority_;
+    std::string cookies_;  // crumbs joined, moved into head_text_ at the end
+    std::vector<FieldSpans> fields_;
     uint64_t field_bytes_ = 0;
+    uint64_t field_limit_ = 0;  // the listener's limit on them (431 beyond)
     bool too_large_ = false;
     RequestBodyStore body_;
     const RequestOptions* options_;
     ExchangeObserver* observer_ = nullptr;
     std::deque<Piece> pieces_;
+    std::string spare_bytes_;  // a taken piece's buffer, for the next one
     uint64_t pending_bytes_ = 0;
     bool awaiting_response_ = false;  // the handler holds the exchange
     bool streaming_ = false;
@@ -109,6 +138,8 @@ class Http2Stream final : public Exchange {
     bool rejected_ = false;
     bool reset_after_response_ = false;
     bool output_sent_ = false;  // take_data() moved bytes since the last notify
+    bool timed_out_ = false;    // its body stalled: reset with PROTOCOL_ERROR
+    uint64_t body_deadline_ms_ = 0;
 };
 
 }  // namespace strata::net

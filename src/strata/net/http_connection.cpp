@@ -680,9 +680,12 @@ void HttpConnection::update_timer() {
         if (h2_->idle())
             return loop.arm(timer_, draining_ ? std::min(r.keepalive_timeout_ms, kDrainGraceMs)
                                               : r.keepalive_timeout_ms);
-        // Streams waiting for their request, none for a handler: the client must go on
-        // sending within client_body_timeout (re-armed by every read).
-        if (h2_->awaiting_responses() == 0) return loop.arm(timer_, r.client_body_timeout_ms);
+        // Each stream receiving a body must go on within client_body_timeout (nginx
+        // times streams, not the connection).
+        if (uint64_t deadline = h2_->next_body_deadline(); deadline != 0) {
+            uint64_t now = loop.now_ms();
+            return loop.arm(timer_, deadline > now ? deadline - now : 0);
+        }
         return loop.disarm(timer_);
     }
     switch (state_) {
@@ -711,7 +714,11 @@ void HttpConnection::update_timer() {
 // nginx closes without a response when a client is too slow; a request it began is
 // recorded as 408, a connection that never sent a byte is not.
 void HttpConnection::on_timeout() {
-    if (h2_) return close();
+    if (h2_) {
+        if (!output_.empty() || h2_->next_body_deadline() == 0) return close();
+        h2_->expire_stalled_bodies(host_.loop().now_ms());
+        return update_timer();
+    }
     if (state_ == State::reading_head && input_.empty() && (requests_ > 0 || draining_))
         return close();
     if (state_ != State::lingering)

@@ -92,6 +92,7 @@ class HttpConnection final : public IoHandler, private Exchange, private Http2Ho
     const ListenerOptions& listener_options() const override { return listener_options_; }
     void on_output_ready() override;
     void on_stream_released() override;
+    uint64_t now_ms() const override;
 
     void on_readable();
     void resume_reading_later();

@@ -94,6 +94,10 @@ void HttpConnection::on_output_ready() {
     http2_write();
 }
 
+uint64_t HttpConnection::now_ms() const {
+    return host_.loop().now_ms();
+}
+
 // A stream answered after the client left: the connection goes once none is waiting.
 void HttpConnection::on_stream_released() {
     if (state_ == State::closed && h2_->awaiting_responses() == 0) host_.on_closed(*this);

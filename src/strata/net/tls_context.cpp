@@ -242,7 +242,8 @@ Result<std::shared_ptr<TlsContext>, std::string> TlsContext::create(
     std::shared_ptr<TlsContext> context(new TlsContext(ctx));
     SSL_CTX_set_ex_data(ctx, context_index(), context.get());
     if (options.session_cache == TlsSessionCache::shared)
-        context->shared_cache_ = std::make_unique<SharedSessionCache>(options.session_cache_size);
+        context->shared_cache_ =
+            SharedSessionCache::named(options.session_cache_name, options.session_cache_size);
     if (auto configured = configure(ctx, options); !configured) return Err{configured.error()};
     return context;
 }

@@ -50,6 +50,7 @@ struct TlsContextOptions {
     uint64_t session_timeout_s = 300;
     TlsSessionCache session_cache = TlsSessionCache::none;
     uint64_t session_cache_size = 20480;  // sessions, for builtin; bytes, for shared
+    std::string session_cache_name;       // shared: servers naming one zone share it
     std::string dhparam;                  // PEM DH parameters; empty: no DHE ciphers
     std::string ecdh_curve = "auto";      // key exchange groups ("X25519:prime256v1")
     TlsVerifyClient verify_client = TlsVerifyClient::none;
@@ -73,7 +74,7 @@ class TlsContext {
     explicit TlsContext(SSL_CTX* ctx) : ctx_(ctx) {}
 
     SSL_CTX* ctx_;
-    std::unique_ptr<SharedSessionCache> shared_cache_;
+    std::shared_ptr<SharedSessionCache> shared_cache_;
 };
 
 // The TLS side of a listening socket: its default server's context, and the context of

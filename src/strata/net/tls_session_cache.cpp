@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstring>
 #include <functional>
+#include <map>
 
 namespace strata::net {
 
@@ -48,6 +49,20 @@ SharedSessionCache::SharedSessionCache(size_t bytes) {
 
 SharedSessionCache::~SharedSessionCache() {
     if (memory_) ::munmap(memory_, bytes_);
+}
+
+std::shared_ptr<SharedSessionCache> SharedSessionCache::named(const std::string& name,
+                                                              size_t bytes) {
+    struct Zone {
+        size_t bytes;
+        std::weak_ptr<SharedSessionCache> cache;
+    };
+    static std::map<std::string, Zone> zones;  // the master loads configurations on one thread
+    Zone& zone = zones[name];
+    if (auto known = zone.cache.lock(); known && zone.bytes == bytes) return known;
+    auto made = std::make_shared<SharedSessionCache>(bytes);
+    zone = {bytes, made};
+    return made;
 }
 
 SharedSessionCache::Slot* SharedSessionCache::slot(size_t index) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,11 @@ class SharedSessionCache {
     // The session stored under `id`, unless it expired by `now`.
     std::optional<std::string> find(std::string_view id, int64_t now);
     void remove(std::string_view id);
+
+    // The zone called `name` of `bytes`: the one already made when it is still in use
+    // with that size (servers naming it share it, and a reload keeps its sessions, as
+    // nginx keeps a zone), else a new one. Call it in the master, before the fork.
+    static std::shared_ptr<SharedSessionCache> named(const std::string& name, size_t bytes);
 
     size_t slots() const { return slots_; }
     static constexpr size_t kMaxId = 32;              // SSL_MAX_SSL_SESSION_ID_LENGTH

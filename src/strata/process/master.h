@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ struct Generation {
     // Runs in each forked worker, which exits with the returned status. It captures the
     // front end's own configuration object; the master never looks inside.
     std::function<int(WorkerContext&)> run_worker;
+    // Its workers' timeout (see MasterOptions::worker_timeout); none: the master's.
+    std::optional<std::chrono::milliseconds> worker_timeout;
 };
 
 struct MasterOptions {

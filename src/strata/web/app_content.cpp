@@ -33,7 +33,9 @@ void serve_app(RequestContext& ctx) {
         log_request(ctx, log::Level::error, "app \"" + mount.app + "\" is not running");
         return answer_with_error_page(ctx, 502);
     }
-    handler->second->handle(DeferredResponse::start(ctx, mount.intercept_errors));
+    DeferredResponse& response = DeferredResponse::start(ctx, mount.intercept_errors);
+    response.time_as_upstream(mount.app);
+    handler->second->handle(response);
 }
 
 }  // namespace strata::web

@@ -51,6 +51,40 @@ DeferredResponse& DeferredResponse::start(const RequestContext& ctx, bool interc
 DeferredResponse::DeferredResponse(const RequestContext& ctx, bool intercept_errors)
     : request_(DetachedRequest::from(ctx)), intercept_errors_(intercept_errors) {}
 
+void DeferredResponse::time_as_upstream(std::string peer) {
+    UpstreamTry t;
+    t.peer = std::move(peer);
+    t.connect_ms = 0;
+    timed_try_ = ctx().upstream_tries.size();
+    ctx().upstream_tries.push_back(std::move(t));
+    started_ = std::chrono::steady_clock::now();
+}
+
+namespace {
+
+int64_t ms_since(std::chrono::steady_clock::time_point start) {
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+}
+
+}  // namespace
+
+void DeferredResponse::note_head(int status) {
+    if (!timed_try_) return;
+    UpstreamTry& t = ctx().upstream_tries[*timed_try_];
+    t.status = status;
+    t.header_ms = ms_since(started_);
+}
+
+void DeferredResponse::note_body(uint64_t bytes) {
+    if (timed_try_) ctx().upstream_tries[*timed_try_].response_length += bytes;
+}
+
+// Before the response's last call: the access log line is written by it.
+void DeferredResponse::note_end() {
+    if (timed_try_) ctx().upstream_tries[*timed_try_].response_ms = ms_since(started_);
+}
+
 bool DeferredResponse::intercepts(int status) const {
     if (!intercept_errors_ || status < 300) return false;
     const auto& pages = request_.ctx->settings().error_pages;
@@ -71,6 +105,9 @@ std::optional<net::ResponseHead> DeferredResponse::filtered(const net::ResponseH
 }
 
 void DeferredResponse::respond(const net::ResponseHead& head, std::string_view body) {
+    note_head(head.status);
+    note_body(body.size());
+    note_end();
     if (std::optional<net::ResponseHead> out = filtered(head)) {
         if (content_encoded(*out))
             request_.exchange->respond(*out, body);
@@ -82,6 +119,9 @@ void DeferredResponse::respond(const net::ResponseHead& head, std::string_view b
 
 void DeferredResponse::respond_file(const net::ResponseHead& head, int fd, off_t offset,
                                     uint64_t length) {
+    note_head(head.status);
+    note_body(length);
+    note_end();
     if (std::optional<net::ResponseHead> out = filtered(head))
         request_.exchange->respond_file(*out, fd, offset, length);
     else
@@ -92,16 +132,21 @@ void DeferredResponse::respond_file(const net::ResponseHead& head, int fd, off_t
 // The app failed before its head went out: the server's own error, which error_page
 // answers when it names the status.
 void DeferredResponse::respond_error(int status) {
+    note_head(status);
+    note_end();
     answer_with_error_page(ctx(), status);
     finish();
 }
 
 void DeferredResponse::close_without_response() {
+    note_end();
     request_.exchange->close_without_response();
     finish();
 }
 
 void DeferredResponse::begin_response(const net::ResponseHead& head, int64_t content_length) {
+    note_head(head.status);
+    if (intercepts(head.status)) note_end();  // the error page's line is written first
     std::optional<net::ResponseHead> out = filtered(head);
     if (!out) return;  // an error page answered; the body that follows is dropped
     if (!content_encoded(*out)) {
@@ -126,12 +171,14 @@ void DeferredResponse::begin_response(const net::ResponseHead& head, int64_t con
 }
 
 void DeferredResponse::send_body(std::string_view bytes) {
+    note_body(bytes.size());
     if (discarding_) return;
     if (!gzip_) return request_.exchange->send_body(bytes);
     send_compressed(bytes, false);
 }
 
 void DeferredResponse::send_body_file(int fd, off_t offset, uint64_t length) {
+    note_body(length);
     if (discarding_) {
         ::close(fd);
         return;
@@ -148,6 +195,7 @@ void DeferredResponse::send_body_file(int fd, off_t offset, uint64_t length) {
 }
 
 void DeferredResponse::end_response(bool complete) {
+    note_end();
     if (discarding_) return finish();
     if (gzip_) send_compressed({}, true);
     request_.exchange->end_response(complete && !gzip_failed_);

@@ -7,8 +7,10 @@
 // response's last call is made, it frees itself and the request's detached context.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "strata/web/detached_request.h"
 #include "strata/web/gzip_filter.h"
@@ -48,6 +50,10 @@ class DeferredResponse final : public net::Exchange {
     bool discarding() const { return discarding_; }
     // The head's Server field is the upstream's, passed on by proxy_pass_header.
     void keep_upstream_server() { keep_server_ = true; }
+    // An app stands where nginx's upstream would: the response is timed in the request's
+    // $upstream_addr (`peer`), $upstream_status, $upstream_response_time, … (no
+    // connection is made: its connect time is 0).
+    void time_as_upstream(std::string peer);
 
   private:
     DeferredResponse(const RequestContext& ctx, bool intercept_errors);
@@ -60,6 +66,10 @@ class DeferredResponse final : public net::Exchange {
     bool intercepts(int status) const;
     void send_compressed(std::string_view plain, bool last);
     void finish() { delete this; }
+    // The timed try, when there is one: its head, its body bytes, its end.
+    void note_head(int status);
+    void note_body(uint64_t bytes);
+    void note_end();
 
     DetachedRequest request_;
     bool intercept_errors_;
@@ -68,6 +78,8 @@ class DeferredResponse final : public net::Exchange {
     bool keep_server_ = false;
     std::unique_ptr<GzipEncoder> gzip_;
     std::string packed_;
+    std::optional<size_t> timed_try_;  // index in the context's upstream tries
+    std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace strata::web

@@ -64,6 +64,7 @@ Status set_session_cache(const Directive& d, TlsSettings& s) {
         } else if (word.rfind("shared:", 0) == 0) {
             shared = shared_cache_size(d, word);
             if (!shared) return invalid_cache(d, word);
+            s.session_cache_name = word.substr(7, word.find(':', 7) - 7);
         } else {
             return invalid_cache(d, word);
         }
@@ -133,6 +134,7 @@ void merge(TlsSettings& c, const TlsSettings& p) {
     if (!c.session_cache) {
         c.session_cache = p.session_cache;
         c.session_cache_size = p.session_cache_size;
+        c.session_cache_name = p.session_cache_name;
     }
 }
 
@@ -160,6 +162,7 @@ Result<std::shared_ptr<const net::TlsContext>, config::ConfigError> build_tls_co
     if (s.session_timeout_s) o.session_timeout_s = *s.session_timeout_s;
     if (s.session_cache) o.session_cache = *s.session_cache;
     if (s.session_cache_size) o.session_cache_size = *s.session_cache_size;
+    o.session_cache_name = s.session_cache_name;
     auto context = net::TlsContext::create(o);
     if (!context) return fail(where, context.error());
     return std::shared_ptr<const net::TlsContext>(std::move(context.value()));

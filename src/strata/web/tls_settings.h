@@ -25,6 +25,7 @@ struct TlsSettings {
     std::optional<uint64_t> session_timeout_s;
     std::optional<net::TlsSessionCache> session_cache;
     std::optional<uint64_t> session_cache_size;
+    std::string session_cache_name;  // shared:NAME:SIZE's NAME
 };
 
 bool is_tls_setting(std::string_view name);

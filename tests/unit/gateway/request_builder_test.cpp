@@ -64,6 +64,9 @@ class FakeExchange final : public net::Exchange {
     }
     // Overwrites every byte the parsed head pointed into.
     void scribble() { wire_.assign(wire_.size(), '#'); }
+    // For heads laid out otherwise than a parsed one (HTTP/2's): views into wire().
+    std::string& wire() { return wire_; }
+    http::RequestHead& head() { return head_; }
 
     const http::RequestHead& request() const override { return head_; }
     std::string_view body() const override { return body_; }
@@ -153,6 +156,30 @@ TEST(BuildRequest, CopiesTheHeadSoTheConnectionBufferMayChange) {
     EXPECT_TRUE(inside(r.method) && inside(r.target) && inside(r.path) && inside(r.query));
     for (const http::Header& h : r.headers)
         EXPECT_TRUE(inside(h.name) && inside(h.value)) << h.name;
+}
+
+// An HTTP/2 head has its views in one buffer but not in request-line order: here the
+// target before the method, and the Host name (made from :authority) after every value.
+TEST(BuildRequest, CopiesAHeadWhoseViewsComeInAnyOrder) {
+    FakeExchange ex(get("/"));
+    ex.wire() = "localhost:8443/pathGETx-afirsthost";
+    std::string_view text(ex.wire());
+    http::RequestHead& head = ex.head();
+    head.method = text.substr(19, 3);
+    head.target = text.substr(14, 5);
+    head.headers = {{text.substr(22, 3), text.substr(25, 5)},
+                    {text.substr(30, 4), text.substr(0, 14)}};
+    head.host = text.substr(0, 14);
+    Request r;
+    build_request(ex, defaults(), r);
+    ex.scribble();
+    EXPECT_EQ(r.method, "GET");
+    EXPECT_EQ(r.target, "/path");
+    ASSERT_EQ(r.headers.size(), 2u);
+    EXPECT_EQ(r.headers[0].name, "x-a");
+    EXPECT_EQ(r.headers[0].value, "first");
+    EXPECT_EQ(r.headers[1].name, "host");
+    EXPECT_EQ(r.headers[1].value, "localhost:8443");
 }
 
 TEST(BuildRequest, ProtocolFollowsTheRequestLine) {

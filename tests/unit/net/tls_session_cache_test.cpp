@@ -61,5 +61,23 @@ TEST(SharedSessionCache, ProcessesForkedAfterwardsShareIt) {
     EXPECT_EQ(cache.find("from-child", 1), "child's session");
 }
 
+// A zone is found by name while something holds it (another server, the configuration
+// being replaced by a reload); a new size or a released zone makes a new one.
+TEST(SharedSessionCache, NamedZonesAreSharedWhileHeld) {
+    auto first = SharedSessionCache::named("ZONE", 64 * 1024);
+    first->store("id", "kept", 0, 100);
+    auto again = SharedSessionCache::named("ZONE", 64 * 1024);
+    EXPECT_EQ(again.get(), first.get());
+    EXPECT_EQ(again->find("id", 1), "kept");
+    EXPECT_NE(SharedSessionCache::named("OTHER", 64 * 1024).get(), first.get());
+    auto resized = SharedSessionCache::named("ZONE", 128 * 1024);
+    EXPECT_NE(resized.get(), first.get());
+    EXPECT_EQ(resized->find("id", 1), std::nullopt);
+    resized.reset();
+    first.reset();
+    again.reset();
+    EXPECT_EQ(SharedSessionCache::named("ZONE", 128 * 1024)->find("id", 1), std::nullopt);
+}
+
 }  // namespace
 }  // namespace strata::net

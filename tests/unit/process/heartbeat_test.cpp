@@ -87,11 +87,12 @@ TEST(AbortHungWorkers, AbortsEachExpiredWorkerOnce) {
     auto stale = std::make_shared<WorkerHeartbeat>();
     fresh->tick_ms = 9500;
     stale->tick_ms = 8000;
-    table.add({.pid = 999'999, .heartbeat = fresh});
-    table.add({.pid = child, .heartbeat = stale});
+    table.add({.pid = 999'999, .heartbeat = fresh, .timeout_ms = 1000});
+    table.add({.pid = child, .heartbeat = stale, .timeout_ms = 1000});
     table.add({.pid = 999'998});  // not watched
     MasterMessages quiet;
-    detail::abort_hung_workers(table, 10'000, 1000, quiet);
+    EXPECT_EQ(detail::shortest_timeout_ms(table), 1000U);
+    detail::abort_hung_workers(table, 10'000, quiet);
     EXPECT_FALSE(table.entries()[0].aborted);
     EXPECT_TRUE(table.entries()[1].aborted);
     EXPECT_EQ(table.entries()[1].kill_at_ms, 10'000 + detail::kAbortKillMs);
@@ -99,7 +100,7 @@ TEST(AbortHungWorkers, AbortsEachExpiredWorkerOnce) {
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-    detail::abort_hung_workers(table, 12'000, 1000, quiet);  // not again
+    detail::abort_hung_workers(table, 12'000, quiet);  // not again
     EXPECT_EQ(table.entries()[1].kill_at_ms, 10'000 + detail::kAbortKillMs);
 }
 

@@ -227,7 +227,8 @@ void MasterLoop::maintain() {
 
 bool MasterLoop::spawn_one() {
     std::shared_ptr<WorkerHeartbeat> heartbeat;
-    if (options_.worker_timeout.count() > 0) {
+    std::chrono::milliseconds timeout = worker_timeout();
+    if (timeout.count() > 0) {
         auto mapped = map_shared_heartbeat(monotonic_ms());
         if (!mapped) {
             log::emit(log::Level::alert, "{}", mapped.error());
@@ -241,7 +242,7 @@ bool MasterLoop::spawn_one() {
     request.context.generation = generation_id_;
     request.context.signals = &options_.signals;
     request.context.heartbeat = heartbeat.get();
-    request.context.worker_timeout = options_.worker_timeout;
+    request.context.worker_timeout = timeout;
     request.context.messages = &options_.messages;
     request.rlimit_nofile = generation_.worker_rlimit_nofile;
     request.run = &generation_.run_worker;
@@ -257,7 +258,7 @@ bool MasterLoop::spawn_one() {
     say(options_.messages.worker_started, fmt::arg("pid", pid),
         fmt::arg("slot", request.context.slot));
     workers_.add({pid, generation_id_, request.context.slot, now_ms_, Command::none, 0,
-                  std::move(heartbeat), false});
+                  std::move(heartbeat), false, static_cast<uint64_t>(timeout.count())});
     return true;
 }
 
@@ -294,9 +295,12 @@ void MasterLoop::kill_overdue() {
 }
 
 void MasterLoop::check_timeouts() {
-    if (options_.worker_timeout.count() <= 0) return;
-    abort_hung_workers(workers_, now_ms_, static_cast<uint64_t>(options_.worker_timeout.count()),
-                       options_.messages);
+    abort_hung_workers(workers_, now_ms_, options_.messages);
+}
+
+// The current generation's, else the master's (a reload may change it).
+std::chrono::milliseconds MasterLoop::worker_timeout() const {
+    return generation_.worker_timeout.value_or(options_.worker_timeout);
 }
 
 // Until the next deadline; -1 when there is none.
@@ -317,10 +321,8 @@ uint64_t MasterLoop::next_deadline_ms() const {
                             workers_.active(generation_id_) < wanted_workers_;
     if (waiting_to_spawn) consider(spawn_not_before_ms_);
     if (awaiting_promotion()) consider(now_ms_ + kPromotionCheckIntervalMs);
-    if (options_.worker_timeout.count() > 0 && !workers_.empty()) {
-        auto timeout = static_cast<uint64_t>(options_.worker_timeout.count());
+    if (uint64_t timeout = shortest_timeout_ms(workers_); timeout > 0)
         consider(now_ms_ + timeout_check_interval_ms(timeout));
-    }
     return next;
 }
 

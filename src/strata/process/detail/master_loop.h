@@ -68,6 +68,7 @@ class MasterLoop {
     void tell(WorkerEntry& entry, Command command);
     void kill_overdue();
     void check_timeouts();
+    std::chrono::milliseconds worker_timeout() const;
     int64_t wait_timeout_ms() const;
     uint64_t next_deadline_ms() const;
 

@@ -18,7 +18,10 @@ uint64_t timeout_check_interval_ms(uint64_t timeout_ms);
 
 // Logs WORKER TIMEOUT and sends SIGABRT to each worker whose heartbeat expired (once),
 // and sets its SIGKILL deadline. Workers told to stop fast are left to that deadline.
-void abort_hung_workers(WorkerTable& workers, uint64_t now_ms, uint64_t timeout_ms,
-                        const MasterMessages& messages);
+// Each worker has its generation's timeout: a reload may change it.
+void abort_hung_workers(WorkerTable& workers, uint64_t now_ms, const MasterMessages& messages);
+
+// The shortest timeout of the watched workers; 0 when none is watched.
+uint64_t shortest_timeout_ms(const WorkerTable& workers);
 
 }  // namespace strata::process::detail

@@ -24,6 +24,7 @@ struct WorkerEntry {
     uint64_t kill_at_ms = 0;       // SIGKILL if still alive then; 0 means no deadline
     std::shared_ptr<WorkerHeartbeat> heartbeat = nullptr;  // when the master watches for timeouts
     bool aborted = false;                                  // sent SIGABRT for a missed heartbeat
+    uint64_t timeout_ms = 0;  // its generation's timeout (with a heartbeat); 0: not watched
 };
 
 class WorkerTable {
@@ -41,6 +42,7 @@ class WorkerTable {
     uint64_t next_kill_at() const;
 
     std::vector<WorkerEntry>& entries() { return entries_; }
+    const std::vector<WorkerEntry>& entries() const { return entries_; }
     bool empty() const { return entries_.empty(); }
     size_t size() const { return entries_.size(); }
 
