@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from conftest import STRATA_BIN, Strata
-from wsgi_servers import wait_until
+from wsgi_servers import HOOK_RECORDER, wait_until
 
 APP = '''
 import os, threading, time
@@ -36,16 +36,7 @@ def app(environ, start_response):
     return [body]
 '''
 
-RECORDING_HOOKS = '''
-import json, os
-
-HOOK_LOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks.jsonl")
-
-def record(hook, **fields):
-    fields["hook"] = hook
-    fields["pid"] = os.getpid()
-    with open(HOOK_LOG, "a") as f:
-        f.write(json.dumps(fields) + "\\n")
+RECORDING_HOOKS = HOOK_RECORDER + '''
 
 def on_starting(server):
     record("on_starting", workers=server.cfg.workers)
