@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from wsgi_servers import serve, wsgi_server_class  # noqa: F401  (fixtures)
+from wsgi_servers import HOOK_RECORDER, serve, wsgi_server_class  # noqa: F401  (fixtures)
 
 APP = """\
 import os
@@ -36,20 +36,9 @@ def recording_config(workers=2, request_hooks=True):
     return config + REQUEST_HOOKS if request_hooks else config
 
 
-RECORDING_HOOKS = """\
-import json
-import os
-
-HOOK_LOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks.jsonl")
+RECORDING_HOOKS = HOOK_RECORDER + """
 workers = WORKERS
 bind = "127.0.0.1:1"  # the command line's --bind wins
-
-
-def record(hook, **fields):
-    fields["hook"] = hook
-    fields["pid"] = os.getpid()
-    with open(HOOK_LOG, "a") as f:
-        f.write(json.dumps(fields) + "\\n")
 
 
 def on_starting(server):

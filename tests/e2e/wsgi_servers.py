@@ -174,6 +174,22 @@ def serve(tmp_path, wsgi_server_class):
 
 # --- wsgiref's validator around test apps ----------------------------------------------
 
+# The start of a gunicorn config file whose hooks each append one JSON line (the hook's
+# name, the pid and the fields given) to hooks.jsonl beside the file.
+HOOK_RECORDER = """\
+import json
+import os
+
+HOOK_LOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks.jsonl")
+
+
+def record(hook, **fields):
+    fields["hook"] = hook
+    fields["pid"] = os.getpid()
+    with open(HOOK_LOG, "a") as f:
+        f.write(json.dumps(fields) + "\\n")
+"""
+
 VALIDATOR = '''
 
 # Every test app also runs under wsgiref's validator, its warnings made errors: a

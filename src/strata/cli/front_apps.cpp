@@ -1,19 +1,14 @@
 #include "strata/cli/front_apps.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "strata/base/log.h"
-#include "strata/python/app_loader.h"
-#include "strata/python/interpreter.h"
 
 namespace strata::cli {
 
-FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop) {
+FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop,
+                     python::ServerHooks* hooks, const ImportedApps* preloaded)
+    : hooks_(hooks), preloaded_(preloaded) {
     std::vector<const web::AppMount*> mounts = web::app_mounts(config.http);
-    if (mounts.empty() || !start_interpreter(config)) return;
+    if (mounts.empty() || !enter_app_interpreter(config)) return;
     // As in `strata wsgi`'s workers: with the app threads, the loop thread runs
     // SCHED_BATCH, so handing a request over on a shared core does not switch threads
     // at once, one request at a time (see gateway/app_handler.cpp).
@@ -51,40 +46,19 @@ std::chrono::milliseconds FrontApps::longest_busy() const {
     return longest;
 }
 
-// gunicorn's order: change directory, then start Python with it first on sys.path.
-bool FrontApps::start_interpreter(const web::MainConfig& config) {
-    const web::AppRuntime& runtime = config.http.app_runtime;
-    std::string directory = runtime.chdir.empty() ? config.prefix : runtime.chdir;
-    if (::chdir(directory.c_str()) != 0) {
-        log::error("chdir(\"{}\") for the apps failed ({}: {})", directory, errno,
-                   std::strerror(errno));
-        return false;
-    }
-    if (python::interpreter_running()) return true;
-    // Hosted (the master runs in python3), this only sets sys.path up in the worker.
-    python::InterpreterOptions options;
-    options.python_home = runtime.python_home;
-    options.pythonpath = runtime.pythonpath;
-    options.argv = {"strata"};
-    auto started = python::start_interpreter(options);
-    if (!started) log::error("the apps' Python did not start: {}", started.error());
-    return started.ok();
-}
-
 gateway::App* FrontApps::app_for(const web::AppMount& mount, unsigned workers) {
     auto known = apps_.find(mount.app);
     if (known != apps_.end()) return known->second.get();
-    python::WsgiOptions options;
-    options.threads = mount.threads;
-    options.workers = workers;
-    options.script_name = mount.root_path;
-    auto loaded = python::load_app(mount.app, options);
-    if (!loaded) {
-        log::error("wsgi_app \"{}\" in {}:{} failed to load: {}", mount.app, mount.where.file,
-                   mount.where.line, loaded.error());
+    if (preloaded_ != nullptr) {
+        if (auto preloaded = preloaded_->find(mount.app); preloaded != preloaded_->end())
+            return apps_.emplace(mount.app, preloaded->second).first->second.get();
+    }
+    auto imported = import_app(mount, workers, hooks_);
+    if (!imported) {
+        log::error("{}", imported.error());
         return nullptr;
     }
-    return apps_.emplace(mount.app, std::move(loaded).value()).first->second.get();
+    return apps_.emplace(mount.app, std::move(imported).value()).first->second.get();
 }
 
 }  // namespace strata::cli

@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "strata/cli/app_import.h"
 #include "strata/gateway/app_handler.h"
 #include "strata/net/event_loop.h"
+#include "strata/python/hooks.h"
 #include "strata/web/http_config.h"
 #include "strata/web/mounted_apps.h"
 
@@ -21,7 +23,10 @@ class FrontApps {
   public:
     // Starts what `config` mounts. An app that cannot be imported is logged with its
     // traceback and left out: its locations answer 502, the rest of the site is served.
-    FrontApps(const web::MainConfig& config, net::EventLoop& loop);
+    // `hooks` (wsgi_config's, or null) sees each app request (pre_request, post_request).
+    // `preloaded` (preload_app, or null): apps the master imported, used as they are.
+    FrontApps(const web::MainConfig& config, net::EventLoop& loop, python::ServerHooks* hooks,
+              const ImportedApps* preloaded);
     // Stops the app threads (each finishes the request in hand), then the apps.
     ~FrontApps();
     FrontApps(const FrontApps&) = delete;
@@ -36,11 +41,12 @@ class FrontApps {
     void on_request_done(std::function<void()> done) { request_done_ = std::move(done); }
 
   private:
-    bool start_interpreter(const web::MainConfig& config);
     gateway::App* app_for(const web::AppMount& mount, unsigned workers);
 
+    python::ServerHooks* hooks_;
+    const ImportedApps* preloaded_;
     std::function<void()> request_done_;
-    std::map<std::string, std::unique_ptr<gateway::App>> apps_;  // by wsgi_app's text
+    ImportedApps apps_;
     std::vector<std::unique_ptr<gateway::AppHandler>> handlers_;
     web::MountedApps mounted_;
 };

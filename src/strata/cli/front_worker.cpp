@@ -2,6 +2,9 @@
 
 #include "strata/base/log.h"
 #include "strata/cli/front_apps.h"
+#include "strata/cli/front_hooks.h"
+#include "strata/cli/hook_failures.h"
+#include "strata/cli/max_requests_jitter.h"
 #include "strata/net/event_loop.h"
 #include "strata/net/http_server.h"
 #include "strata/process/heartbeat.h"
@@ -71,7 +74,8 @@ void watch_apps(FrontApps& apps, const web::AppRuntime& runtime,
     if (runtime.max_requests == 0) return;
     auto retire = std::make_shared<std::function<void()>>();
     options.on_started = [retire](std::function<void()> begin) { *retire = std::move(begin); };
-    apps.on_request_done([retire, served = uint64_t{0}, limit = runtime.max_requests]() mutable {
+    uint64_t limit = jittered_max_requests(runtime.max_requests, runtime.max_requests_jitter);
+    apps.on_request_done([retire, served = uint64_t{0}, limit]() mutable {
         if (++served != limit || !*retire) return;
         log::info("worker leaves after {} app requests (wsgi_max_requests)", limit);
         (*retire)();
@@ -80,15 +84,17 @@ void watch_apps(FrontApps& apps, const web::AppRuntime& runtime,
 
 }  // namespace
 
-int run_front_worker(std::shared_ptr<const web::MainConfig> config,
-                     process::WorkerContext& worker) {
+int run_front_worker(std::shared_ptr<const web::MainConfig> config, process::WorkerContext& worker,
+                     python::ServerHooks* hooks, const ImportedApps* preloaded) {
     net::EventLoop loop;
     // The error logs of http, server and location levels: opened here, as the access
     // logs are, so each worker holds its own descriptors to reopen.
     web::ErrorLogFiles* level_logs = config->http.error_log_files.get();
     if (level_logs) level_logs->open_all();
     web::AccessLog access_log(*config);
-    FrontApps apps(*config, loop);  // before the handler, which outlives none of them
+    FrontApps apps(*config, loop, hooks,
+                   preloaded);  // before the handler, which outlives none of them
+    if (hooks && !hooks->post_worker_init()) abandon_worker(*hooks);
     web::UpstreamRuntime upstreams(loop);
     web::FrontHandler handler(config, &access_log, &apps.handlers(), &upstreams);
     net::HttpOptions base = connection_options(*config);
@@ -103,7 +109,10 @@ int run_front_worker(std::shared_ptr<const web::MainConfig> config,
         access_log.reopen();
     };
     if (!apps.empty()) watch_apps(apps, config->http.app_runtime, options);
-    return process::serve_http_worker(loop, server, worker, std::move(options));
+    if (hooks) install_worker_hooks(options, *hooks);
+    int status = process::serve_http_worker(loop, server, worker, std::move(options));
+    if (hooks) hooks->worker_exit();
+    return status;
 }
 
 }  // namespace strata::cli

@@ -5,12 +5,15 @@
 
 #include <cstring>
 #include <ctime>
+#include <functional>
+#include <optional>
 
 #include <fmt/core.h>
 
 #include "strata/base/log.h"
 #include "strata/cli/front_config.h"
 #include "strata/cli/front_host.h"
+#include "strata/cli/front_master_python.h"
 #include "strata/cli/front_worker.h"
 #include "strata/process/master.h"
 #include "strata/process/pid_file.h"
@@ -40,12 +43,13 @@ void report_config_error(const CommandLine& line, const ConfigPaths& paths,
 
 // nginx's -t report: "the configuration file X syntax is ok" / "… test is successful".
 int test_configuration(const CommandLine& line, const ConfigPaths& paths) {
-    auto loaded = load_front_config(paths, line.directives);
+    auto loaded = load_front_config(paths, line.directives, true);
     if (!loaded) {
         report_config_error(line, paths, describe(loaded.error()));
         fmt::print(stderr, "strata: configuration file {} test failed\n", paths.conf_file);
         return 1;
     }
+    if (loaded->wsgi_config) warn_about_wsgi_config(*loaded, true);
     if (!line.quiet) {
         fmt::print(stderr, "strata: the configuration file {} syntax is ok\n", paths.conf_file);
         fmt::print(stderr, "strata: configuration file {} test is successful\n", paths.conf_file);
@@ -55,7 +59,7 @@ int test_configuration(const CommandLine& line, const ConfigPaths& paths) {
 }
 
 int signal_master(const CommandLine& line, const ConfigPaths& paths) {
-    auto loaded = load_front_config(paths, line.directives);
+    auto loaded = load_front_config(paths, line.directives, false);
     if (!loaded) {
         report_config_error(line, paths, describe(loaded.error()));
         return 1;
@@ -80,11 +84,8 @@ void open_error_log(const std::string& path) {
     }
 }
 
-Result<process::Generation, std::string> load_generation(const CommandLine& line,
-                                                         const ConfigPaths& paths) {
-    auto loaded = load_front_config(paths, line.directives);
-    if (!loaded) return Err{describe(loaded.error())};
-    std::shared_ptr<const web::MainConfig> main = loaded->main;
+process::Generation generation_of(const FrontConfig& loaded, const MasterPython& python) {
+    std::shared_ptr<const web::MainConfig> main = loaded.main;
     process::Generation generation;
     for (const web::ListenGroup& group : web::group_by_listen_address(main->http))
         generation.listen.push_back({group.listen.address, group.listen.options});
@@ -95,10 +96,39 @@ Result<process::Generation, std::string> load_generation(const CommandLine& line
     bool apps = !web::app_mounts(main->http).empty();
     generation.worker_timeout =
         std::chrono::milliseconds(apps ? main->http.app_runtime.timeout_ms : 0);
-    generation.run_worker = [main](process::WorkerContext& worker) {
-        return run_front_worker(main, worker);
+    std::shared_ptr<python::ServerHooks> hooks = python.hooks ? python.hooks->current() : nullptr;
+    generation.run_worker = [main, hooks,
+                             preloaded = python.preloaded](process::WorkerContext& worker) {
+        return run_front_worker(main, worker, hooks.get(), preloaded.get());
     };
     return generation;
+}
+
+// The configuration loaded at start serves the first generation; every reload loads it
+// again (a wsgi_config's settings with it).
+std::function<Result<process::Generation, std::string>()> generation_loader(
+    const CommandLine& line, const ConfigPaths& paths, FrontConfig first, MasterPython python) {
+    auto pending = std::make_shared<std::optional<FrontConfig>>(std::move(first));
+    return [line, paths, python, pending]() -> Result<process::Generation, std::string> {
+        if (*pending) {
+            process::Generation generation = generation_of(**pending, python);
+            pending->reset();
+            return generation;
+        }
+        auto loaded = load_front_config(paths, line.directives, true);
+        if (!loaded) return Err{describe(loaded.error())};
+        reload_wsgi_config(*loaded, python);
+        return generation_of(*loaded, python);
+    };
+}
+
+// The configuration to serve: read once more when it mounts apps and wants a wsgi_config
+// run, now that this process is where the apps' interpreter lives.
+Result<FrontConfig, config::ConfigError> load_for_serving(const CommandLine& line,
+                                                          const ConfigPaths& paths,
+                                                          FrontConfig first) {
+    if (first.main->http.app_runtime.config_file.empty()) return first;
+    return load_front_config(paths, line.directives, true);
 }
 
 }  // namespace
@@ -107,21 +137,26 @@ int run_nginx_mode(const CommandLine& line, const std::vector<std::string>& args
     ConfigPaths paths = resolve_config_paths(line);
     if (line.test) return test_configuration(line, paths);
     if (!line.signal.empty()) return signal_master(line, paths);
-    auto first = load_front_config(paths, line.directives);
+    auto first = load_front_config(paths, line.directives, false);
+    if (first) serve_from_python_host(args, *first->main);  // returns when not wanted
+    if (first) first = load_for_serving(line, paths, std::move(first).value());
     if (!first) {
         report_config_error(line, paths, describe(first.error()));
         return 1;
     }
-    const web::MainConfig& main = *first->main;
-    serve_from_python_host(args, main);  // returns when not wanted (or not possible)
-    open_error_log(line.error_log.empty() ? main.error_log : line.error_log);
-    if (auto level = log::parse_level(main.error_log_level)) log::set_level(*level);
+    std::shared_ptr<const web::MainConfig> main = first->main;
+    open_error_log(line.error_log.empty() ? main->error_log : line.error_log);
+    if (auto level = log::parse_level(main->error_log_level)) log::set_level(*level);
     process::MasterOptions options;
-    options.load = [line, paths] { return load_generation(line, paths); };
-    options.pid_file = main.pid_file;
-    options.daemon = main.daemon;
+    options.pid_file = main->pid_file;
+    options.daemon = main->daemon;
     options.reopen_logs = [] { log::reopen(); };  // USR1; each worker reopens its own
-    add_python_fork_protocol(options);
+    MasterPython python;
+    if (!first->wsgi_config)
+        add_python_fork_protocol(options);
+    else if (!start_wsgi_config(*first, options, python))
+        return 1;
+    options.load = generation_loader(line, paths, std::move(first).value(), python);
     return process::run_master(std::move(options));
 }
 

@@ -4,11 +4,12 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 
 #include <fmt/core.h>
 
 #include "strata/base/log.h"
+#include "strata/cli/hook_failures.h"
+#include "strata/cli/max_requests_jitter.h"
 #include "strata/cli/wsgi_tls.h"
 #include "strata/process/master.h"
 #include "strata/python/app_loader.h"
@@ -89,17 +90,6 @@ Result<std::shared_ptr<gateway::App>, std::string> import_app(const WsgiServer& 
     return loaded;
 }
 
-// gunicorn's max_requests + randint(0, max_requests_jitter), per worker.
-uint64_t jittered_max_requests(const python::WsgiSettings& settings) {
-    if (settings.max_requests <= 0) return 0;
-    uint64_t jitter = 0;
-    if (settings.max_requests_jitter > 0) {
-        std::mt19937_64 random(std::random_device{}() ^ static_cast<uint64_t>(::getpid()));
-        jitter = random() % (static_cast<uint64_t>(settings.max_requests_jitter) + 1);
-    }
-    return static_cast<uint64_t>(settings.max_requests) + jitter;
-}
-
 void fill_config(WsgiServer& server, std::vector<process::Listen> listen) {
     const python::WsgiSettings& s = server.settings;
     gateway::AppServerConfig& c = server.config;
@@ -124,7 +114,11 @@ void fill_config(WsgiServer& server, std::vector<process::Listen> listen) {
         log::reopen();
         if (access) access->reopen();
     };
-    c.max_requests_for_worker = [&s] { return jittered_max_requests(s); };
+    c.max_requests_for_worker = [&s] {
+        return jittered_max_requests(
+            static_cast<uint64_t>(std::max<int64_t>(s.max_requests, 0)),
+            static_cast<uint64_t>(std::max<int64_t>(s.max_requests_jitter, 0)));
+    };
     if (s.reload)
         c.reload_files = [&s] {
             std::vector<std::string> files = python::imported_module_files();
@@ -136,21 +130,6 @@ void fill_config(WsgiServer& server, std::vector<process::Listen> listen) {
         if (self->preloaded) return self->preloaded;
         return import_app(*self);
     };
-}
-
-// on_starting or when_ready raised: gunicorn does not start (its traceback is logged).
-[[noreturn]] void abandon_start() {
-    std::fflush(nullptr);
-    std::_Exit(1);
-}
-
-// post_fork or post_worker_init raised: the worker does not boot, which stops the master
-// (gunicorn's WORKER_BOOT_ERROR). gunicorn still runs worker_exit on the way out.
-[[noreturn]] void abandon_worker(python::ServerHooks& hooks) {
-    log::info("Worker exiting (pid: {})", ::getpid());
-    hooks.worker_exit();
-    std::fflush(nullptr);
-    std::_Exit(process::kWorkerBootFailed);
 }
 
 // The hooks at the app server's moments, and the interpreter's fork protocol around

@@ -198,6 +198,7 @@ constexpr auto kSpecs = std::to_array<DirectiveSpec>({
     simple("wsgi_timeout", kHttp, arity::one, kOnce, check_time_ms),
     simple("wsgi_max_requests", kHttp, arity::one, kOnce, check_number),
     simple("wsgi_priority", kHttp, arity::one, kOnce),
+    simple("wsgi_config", kHttp, arity::one, kOnce),
 
     // HTTP/2 (ngx_http_v2_module)
     flag("http2", kHttpServer),

@@ -382,6 +382,22 @@ std::shared_ptr<gateway::App> ServerHooks::observe(std::shared_ptr<gateway::App>
     return detail::observe_exchanges(std::move(app));
 }
 
+void ServerHooks::adopt_workers(ServerHooks& previous) {
+    State& s = *state_;
+    const State& p = *previous.state_;
+    s.count_seen = true;
+    s.count_reported = true;
+    if (!s.prepared || !p.prepared) return;
+    GilGuard gil;
+    for (const char* name : {"WORKERS", "worker_age", "pid", "num_workers"}) {
+        PyRef value(PyObject_GetAttrString(p.server.get(), name));
+        if (value)
+            set_attribute(s.server.get(), name, value.get());
+        else
+            PyErr_Clear();  // not made yet (no worker forked): the new one's default stays
+    }
+}
+
 bool ServerHooks::on_starting() {
     State& s = *state_;
     if (!s.prepared) return true;

@@ -89,6 +89,12 @@ class ServerHooks {
     // `app`, made to show those adapters the request and response (unchanged when unset).
     std::shared_ptr<gateway::App> observe(std::shared_ptr<gateway::App> app) const;
 
+    // A reload's hooks taking over from `previous` in the master: the record of the
+    // workers (server.WORKERS, the age count, pid, num_workers) carries over, as gunicorn's
+    // arbiter keeps it across a reload while its cfg changes; the start's report of the
+    // worker count is not made again. Takes the GIL.
+    void adopt_workers(ServerHooks& previous);
+
     // In the master, at gunicorn's moments. on_starting() first reports the worker count as
     // gunicorn's arbiter does when it is made: nworkers_changed(server, workers, None).
     bool on_starting();

@@ -61,6 +61,7 @@ Status apply_app_location_directive(const Directive& d, LocationConfig& loc) {
         if (!n) return Err{n.error()};
         if (n.value() < 1) return fail(d.where, "invalid value \"" + d.args[0] + "\"");
         mount.threads = static_cast<unsigned>(n.value());
+        mount.threads_set = true;
     } else {
         auto on = config::parse_flag(d);
         if (!on) return Err{on.error()};
@@ -77,7 +78,16 @@ Status check_app_mount(const LocationConfig& loc) {
 
 bool is_app_runtime_directive(std::string_view name) {
     return name == "wsgi_python_home" || name == "wsgi_chdir" || name == "wsgi_pythonpath" ||
-           name == "wsgi_timeout" || name == "wsgi_max_requests" || name == "wsgi_priority";
+           name == "wsgi_timeout" || name == "wsgi_max_requests" || name == "wsgi_priority" ||
+           name == "wsgi_config";
+}
+
+std::string config_file_location(const std::string& text, const std::string& prefix) {
+    constexpr std::string_view kFile = "file:";
+    if (text.starts_with("python:")) return text;
+    if (text.starts_with(kFile))
+        return std::string(kFile) + absolute(text.substr(kFile.size()), prefix);
+    return absolute(text, prefix);
 }
 
 Status apply_app_runtime_directive(const Directive& d, AppRuntime& runtime,
@@ -86,14 +96,19 @@ Status apply_app_runtime_directive(const Directive& d, AppRuntime& runtime,
         auto ms = config::parse_time_ms(d);
         if (!ms) return Err{ms.error()};
         runtime.timeout_ms = static_cast<uint64_t>(ms.value());
+        runtime.timeout_set = true;
     } else if (d.name == "wsgi_max_requests") {
         auto n = config::parse_number(d);
         if (!n) return Err{n.error()};
         runtime.max_requests = static_cast<uint64_t>(n.value());
+        runtime.max_requests_set = true;
     } else if (d.name == "wsgi_priority") {
         auto nice = parse_priority(d.args[0]);
         if (!nice) return fail(d.where, "invalid number \"" + d.args[0] + "\"");
         runtime.thread_priority = *nice;
+    } else if (d.name == "wsgi_config") {
+        runtime.config_file = config_file_location(d.args[0], prefix);
+        runtime.config_where = d.where;
     } else if (d.name == "wsgi_python_home")
         runtime.python_home = absolute(d.args[0], prefix);
     else if (d.name == "wsgi_chdir")

@@ -2,6 +2,7 @@
 // location settings, and the interpreter's settings at http level.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "strata/config/directive.h"
@@ -17,9 +18,13 @@ config::Status apply_app_location_directive(const config::Directive& d, Location
 config::Status check_app_mount(const LocationConfig& loc);
 
 // wsgi_python_home, wsgi_chdir, wsgi_pythonpath, wsgi_timeout, wsgi_max_requests,
-// wsgi_priority.
+// wsgi_priority, wsgi_config.
 bool is_app_runtime_directive(std::string_view name);
 config::Status apply_app_runtime_directive(const config::Directive& d, AppRuntime& runtime,
                                            const std::string& prefix);
+
+// wsgi_config's FILE in gunicorn's forms: python:MODULE as it is; PATH and file:PATH with
+// a relative PATH made absolute against `prefix` (gunicorn's is relative to its cwd).
+std::string config_file_location(const std::string& text, const std::string& prefix);
 
 }  // namespace strata::web

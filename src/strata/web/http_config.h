@@ -116,9 +116,10 @@ struct Alias {
 // the worker starts (the front server only knows it by its key). The app sees the
 // location's requests as the seed's nginx would have proxied them to gunicorn.
 struct AppMount {
-    std::string app;        // MODULE:VARIABLE, or a factory call, as gunicorn takes it
-    std::string root_path;  // wsgi_root_path: SCRIPT_NAME (gunicorn's SCRIPT_NAME / --root-path)
-    unsigned threads = 1;   // wsgi_threads: the app's threads in each worker
+    std::string app;           // MODULE:VARIABLE, or a factory call, as gunicorn takes it
+    std::string root_path;     // wsgi_root_path: SCRIPT_NAME (gunicorn's SCRIPT_NAME / --root-path)
+    unsigned threads = 1;      // wsgi_threads: the app's threads in each worker
+    bool threads_set = false;  // by wsgi_threads (else wsgi_config's threads may apply)
     bool intercept_errors = false;  // wsgi_intercept_errors: error_page for the app's errors
     config::SourceLocation where;
 
@@ -145,6 +146,15 @@ struct AppRuntime {
     // busy app does not slow the files, proxied and app responses the loop sends when
     // they share a CPU.
     int thread_priority = kAppThreadPriority;
+    // gunicorn's max_requests_jitter, from wsgi_config: each worker's limit is
+    // max_requests plus a random 0..jitter, so workers do not all leave at once.
+    uint64_t max_requests_jitter = 0;
+    bool timeout_set = false;       // by wsgi_timeout: wsgi_config's timeout yields to it
+    bool max_requests_set = false;  // by wsgi_max_requests: likewise
+    // wsgi_config: a gunicorn config file as gunicorn's -c takes it (PATH, file:PATH,
+    // python:MODULE; a relative PATH made absolute against the prefix), read by the master.
+    std::string config_file;
+    config::SourceLocation config_where;
 };
 
 struct LocationConfig {

@@ -75,3 +75,36 @@ TEST(AppConfig, ErrorsNameTheFileAndLine) {
 
 }  // namespace
 }  // namespace strata::web
+
+namespace strata::web {
+namespace {
+
+TEST(AppConfig, WsgiConfigInGunicornsFormsAgainstThePrefix) {
+    auto main = load(
+        "wsgi_config conf/gunicorn.conf.py;\n"
+        "server { listen 127.0.0.1:1; location / { wsgi_app a:app; } }");
+    ASSERT_TRUE(main.ok()) << main.error().message;
+    EXPECT_EQ(main->http.app_runtime.config_file, "/srv/site/conf/gunicorn.conf.py");
+    EXPECT_EQ(main->http.app_runtime.config_where.line, 2);  // "http {" is line 1
+    EXPECT_EQ(config_file_location("file:g.py", "/p/"), "file:/p/g.py");
+    EXPECT_EQ(config_file_location("file:/etc/g.py", "/p/"), "file:/etc/g.py");
+    EXPECT_EQ(config_file_location("/etc/g.py", "/p/"), "/etc/g.py");
+    EXPECT_EQ(config_file_location("python:pkg.conf", "/p/"), "python:pkg.conf");
+}
+
+TEST(AppConfig, ExplicitSettingsAreMarkedForWsgiConfig) {
+    auto main = load(
+        "wsgi_timeout 5s;\n"
+        "server { listen 127.0.0.1:1; location /a { wsgi_app a:app; }\n"
+        " location /b { wsgi_app a:app; wsgi_threads 2; } }");
+    ASSERT_TRUE(main.ok()) << main.error().message;
+    EXPECT_TRUE(main->http.app_runtime.timeout_set);
+    EXPECT_FALSE(main->http.app_runtime.max_requests_set);
+    std::vector<const AppMount*> mounts = app_mounts(main->http);
+    ASSERT_EQ(mounts.size(), 2u);
+    EXPECT_FALSE(mounts[0]->threads_set);
+    EXPECT_TRUE(mounts[1]->threads_set);
+}
+
+}  // namespace
+}  // namespace strata::web
