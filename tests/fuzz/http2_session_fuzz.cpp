@@ -63,6 +63,9 @@ class Host final : public net::Http2Host {
     const net::ListenerOptions& listener_options() const override { return options_; }
     void on_output_ready() override {}
     void on_stream_released() override {}
+    uint64_t now_ms() const override { return now; }
+
+    uint64_t now = 1000;  // the driver moves it on to time stalled bodies out
 };
 
 // Every frame header in the output announces no more than what follows it.
@@ -106,6 +109,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         bool ok = session.receive(all.substr(0, split));
         fuzz::drain(session);
         if (ok) ok = session.receive(all.substr(split));
+        fuzz::drain(session);
+        // Bodies still arriving stall past client_body_timeout: their streams are reset.
+        host->now += host->options_.request.client_body_timeout_ms + 1;
+        if (uint64_t deadline = session.next_body_deadline(); deadline != 0)
+            fuzz::require(deadline < host->now, "a body deadline beyond the timeout");
+        session.expire_stalled_bodies(host->now);
+        fuzz::require(session.next_body_deadline() == 0, "a stalled body outlived its timeout");
         fuzz::drain(session);
         for (net::Exchange* held : host->handler_.held)
             held->respond_error(503);  // the handler answers late, maybe after a reset
