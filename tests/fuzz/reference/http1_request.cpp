@@ -191,6 +191,9 @@ struct State {
     bool seen_length = false, seen_te = false, chunked_seen = false;
     uint64_t length = 0;
     bool close = false, keep_alive_token = false;
+    // A bad Content-Length or Transfer-Encoding value is refused at the end of the head,
+    // as nginx checks them: a later line's syntax error is said first.
+    int refused_value = 0;
 };
 
 Verdict reject(int status) {
@@ -288,9 +291,11 @@ int on_field(State& s, std::string_view name, std::string_view value) {
             if (lower_equals(option, "keep-alive")) s.keep_alive_token = true;
         }
     } else if (lower_equals(name, "content-length")) {
-        return on_content_length(s, value);
+        if (int status = on_content_length(s, value); status && !s.refused_value)
+            s.refused_value = status;
     } else if (lower_equals(name, "transfer-encoding")) {
-        return on_transfer_encoding(s, value);
+        if (int status = on_transfer_encoding(s, value); status && !s.refused_value)
+            s.refused_value = status;
     }
     return 0;
 }
@@ -317,6 +322,7 @@ int check_field_line(State& s, std::string_view line) {
 }
 
 Verdict finish(const State& s) {
+    if (s.refused_value) return reject(s.refused_value);
     if (s.seen_te) {
         // §6.1: not on HTTP/1.0; §6.3: a request whose final coding is not chunked → 400.
         if (!s.http11 || !s.chunked_seen) return reject(400);
