@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from conftest import STRATA_BIN, Strata
+from wsgi_servers import child_pids
 
 APPS = {
     "flask_site.py": '''
@@ -389,10 +390,9 @@ def thread_nice_values(pid):
 
 
 def app_worker_pid(server):
-    children = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True,
-                              text=True).stdout.split()
+    children = child_pids(server.proc.pid)
     assert len(children) == 1, children
-    return int(children[0])
+    return children[0]
 
 
 def test_app_threads_run_below_the_event_loop(server):

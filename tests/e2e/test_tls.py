@@ -12,6 +12,7 @@ import time
 import pytest
 
 from conftest import STRATA_BIN, Nginx, Strata, read_response, require_tool
+from wsgi_servers import child_pids, wait_until
 
 LOG_FORMAT = ('log_format tls "$pid $scheme $https $ssl_protocol $ssl_server_name '
               '$ssl_session_reused $status $request";')
@@ -239,18 +240,10 @@ def test_shared_session_cache_outlives_a_reload(tmp_path, site, certs, authority
         with tls_connect(server.port, context) as sock:
             assert get(sock)[0] == 200
             session = sock.session
-        workers = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True,
-                                 text=True).stdout.split()
+        workers = set(child_pids(server.proc.pid))
         assert server.command("-s", "reload").returncode == 0
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            now = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True,
-                                 text=True).stdout.split()
-            if now and not set(now) & set(workers):
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("the workers were not replaced")
+        wait_until(lambda: (now := set(child_pids(server.proc.pid))) and not now & workers,
+                   timeout=15, what="new workers")
         with tls_connect(server.port, context, session=session) as sock:
             assert get(sock)[0] == 200
             assert sock.session_reused

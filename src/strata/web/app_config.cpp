@@ -1,6 +1,8 @@
 #include "strata/web/app_config.h"
 
+#include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "strata/config/values.h"
 
@@ -13,14 +15,14 @@ using config::Status;
 using config::success;
 
 // A nice value, as nginx's worker_priority takes it: -20 (first) to 19 (last).
-std::optional<int> parse_priority(const std::string& text) {
-    size_t digits = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
-    if (digits == text.size() || text.size() - digits > 2) return std::nullopt;
-    for (size_t i = digits; i < text.size(); ++i)
-        if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    int value = std::stoi(text);
+std::optional<int> parse_priority(std::string_view text) {
+    bool negative = !text.empty() && text.front() == '-';
+    if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
+    std::optional<std::int64_t> magnitude = config::number_value(text);
+    if (!magnitude) return std::nullopt;
+    std::int64_t value = negative ? -*magnitude : *magnitude;
     if (value < -20 || value > 19) return std::nullopt;
-    return value;
+    return static_cast<int>(value);
 }
 
 std::string absolute(const std::string& path, const std::string& prefix) {
