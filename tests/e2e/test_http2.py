@@ -68,6 +68,7 @@ def server(tmp_path, site, authority):
         ssl_certificate_key {key};
         root {site};
         location /app/ {{ wsgi_app h2_app:app; }}
+        location = /returned {{ return 200 "returned\\n"; }}
     }}
     """
     s = Strata(tmp_path, block)
@@ -391,6 +392,70 @@ def test_header_list_beyond_the_limit_is_refused(server, authority):
     assert r["status"] == 431
     assert client.get("/index.html")["status"] == 200  # the connection serves on
     assert still_served(server, authority)
+
+
+def test_hpack_bomb_is_refused_and_others_served(server, authority):
+    """One 4000-byte field enters the HPACK dynamic table; then a header block of one-byte
+    references to it decodes to 2 MB, far past SETTINGS_MAX_HEADER_LIST_SIZE (32 KiB)."""
+    other = H2Client(server.port, tls_context(authority))
+    in_flight = other.request("/big.bin")  # held by flow control while the bomb goes off
+    sock = raw_h2(server.port, authority)
+    encoder = hpack.Encoder()
+    fields = [(":method", "GET"), (":path", "/"), (":scheme", "https"),
+              (":authority", "localhost")]
+    bomb = ("x-bomb", "b" * 4000)  # with its name and 32 bytes of overhead, fits in 4096
+    sock.sendall(frame(1, 0x5, 1, encoder.encode(fields + [bomb])))
+    block = encoder.encode(fields + [bomb] * 500)
+    assert len(block) < 600  # references, not copies
+    sock.sendall(frame(1, 0x5, 3, block))
+    sock.sendall(frame(1, 0x5, 5, encoder.encode(fields)))
+
+    def all_ended_or_goaway(frames):
+        ended = {f[2] for f in frames if f[0] in (0, 1) and f[1] & 0x1}
+        return ended >= {1, 3, 5} or any(f[0] == 7 for f in frames)
+
+    frames = read_frames(sock, all_ended_or_goaway)
+    decoder = hpack.Decoder()
+    status_by_stream = {f[2]: dict(decoder.decode(f[3]))[":status"] for f in frames if f[0] == 1}
+    # Refused on its stream alone, and the connection serves on. nginx 1.22 ends the
+    # whole connection instead: GOAWAY ENHANCE_YOUR_CALM with last stream 3.
+    assert status_by_stream == {1: "200", 3: "431", 5: "200"}, frames
+    assert not any(f[0] == 7 for f in frames)
+    assert all(f[3] == b"\0\0\0\0" for f in frames if f[0] == 3)  # NO_ERROR, if reset
+    sock.close()
+    served = other.wait(in_flight)
+    assert served["status"] == 200 and len(served["body"]) == 5 * 1024 * 1024 + 7
+    assert other.remote_settings[h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE] == 32 * 1024
+    other.close()
+    assert still_served(server, authority)
+
+
+def post_with_trailers(client, path, body):
+    """A POST whose body is followed by a trailing HEADERS frame that ends the stream; the
+    trailers carry a cookie too, which the app would see were they merged into the head."""
+    stream = client.request(path, method="POST", body=body, end=False,
+                            headers=[("cookie", "a=1")])
+    client.conn.send_headers(stream, [("x-checksum", "none"), ("cookie", "late=1")],
+                             end_stream=True)
+    client.flush()
+    return stream
+
+
+def test_request_trailers_are_read_and_dropped(server, authority):
+    """RFC 9113 §8.1 allows trailers after a request body. nginx 1.22 does not: a second
+    HEADERS on the stream ends its connection with GOAWAY PROTOCOL_ERROR ("client sent
+    HEADERS frame with incorrect identifier"), before a proxied request goes upstream."""
+    client = H2Client(server.port, tls_context(authority))
+    body = os.urandom(200_000)  # beyond the stream's initial window
+    app = client.wait(post_with_trailers(client, "/app/echo", body))
+    assert app["status"] == 200 and app["reset"] is None
+    seen = json.loads(app["body"])
+    assert (seen["length"], seen["sha"], seen["cookie"]) == \
+        (len(body), hashlib.sha256(body).hexdigest(), "a=1")
+    returned = client.wait(post_with_trailers(client, "/returned", body))
+    assert (returned["status"], returned["body"], returned["reset"]) == (200, b"returned\n", None)
+    assert client.get("/index.html")["status"] == 200  # the connection serves on
+    client.close()
 
 
 def test_many_assets_load_in_headless_chromium(server, authority, tmp_path):
