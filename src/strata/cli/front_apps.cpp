@@ -4,11 +4,26 @@
 
 namespace strata::cli {
 
-FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop,
-                     python::ServerHooks* hooks, const ImportedApps* preloaded)
-    : hooks_(hooks), preloaded_(preloaded) {
+AppLoader front_app_loader(const web::MainConfig& config, python::ServerHooks* hooks,
+                           const ImportedApps* preloaded) {
+    auto entered = std::make_shared<std::optional<bool>>();  // asked once, on first use
+    unsigned workers = static_cast<unsigned>(config.worker_processes);
+    return [&config, hooks, preloaded, entered, workers](
+               const web::AppMount& mount) -> Result<std::shared_ptr<gateway::App>, std::string> {
+        if (!*entered) *entered = enter_app_interpreter(config);
+        if (!**entered) return Err{std::string()};  // said once, by enter_app_interpreter
+        if (preloaded != nullptr) {
+            if (auto found = preloaded->find(mount.app); found != preloaded->end())
+                return found->second;
+        }
+        return import_app(mount, workers, hooks);
+    };
+}
+
+FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop, const AppLoader& load,
+                     gateway::AppHandlerOptions handler) {
     std::vector<const web::AppMount*> mounts = web::app_mounts(config.http);
-    if (mounts.empty() || !enter_app_interpreter(config)) return;
+    if (mounts.empty()) return;
     // As in `strata wsgi`'s workers: with the app threads, the loop thread runs
     // SCHED_BATCH, so handing a request over on a shared core does not switch threads
     // at once, one request at a time (see gateway/app_handler.cpp).
@@ -19,13 +34,14 @@ FrontApps::FrontApps(const web::MainConfig& config, net::EventLoop& loop,
             mounted_.emplace(mount, same->second);
             continue;
         }
-        gateway::App* app = app_for(*mount, static_cast<unsigned>(config.worker_processes));
+        gateway::App* app = app_for(*mount, load);
         if (!app) continue;
-        gateway::AppHandlerOptions options;
+        gateway::AppHandlerOptions options = handler;
         options.threads = mount->threads;
         options.thread_priority = config.http.app_runtime.thread_priority;
         options.request.script_name = mount->root_path;
-        options.on_complete = [this](const gateway::AccessRecord&) {
+        options.on_complete = [this, done = handler.on_complete](const gateway::AccessRecord& r) {
+            if (done) done(r);
             if (request_done_) request_done_();
         };
         handlers_.push_back(std::make_unique<gateway::AppHandler>(loop, *app, options));
@@ -46,16 +62,19 @@ std::chrono::milliseconds FrontApps::longest_busy() const {
     return longest;
 }
 
-gateway::App* FrontApps::app_for(const web::AppMount& mount, unsigned workers) {
+size_t FrontApps::in_flight() const {
+    size_t jobs = 0;
+    for (const auto& handler : handlers_)
+        jobs += handler->in_flight();
+    return jobs;
+}
+
+gateway::App* FrontApps::app_for(const web::AppMount& mount, const AppLoader& load) {
     auto known = apps_.find(mount.app);
     if (known != apps_.end()) return known->second.get();
-    if (preloaded_ != nullptr) {
-        if (auto preloaded = preloaded_->find(mount.app); preloaded != preloaded_->end())
-            return apps_.emplace(mount.app, preloaded->second).first->second.get();
-    }
-    auto imported = import_app(mount, workers, hooks_);
+    auto imported = load(mount);
     if (!imported) {
-        log::error("{}", imported.error());
+        if (!imported.error().empty()) log::error("{}", imported.error());
         return nullptr;
     }
     return apps_.emplace(mount.app, std::move(imported).value()).first->second.get();

@@ -19,14 +19,24 @@
 
 namespace strata::cli {
 
+// Loads a mount's app in the worker (or hands out the one the master preloaded).
+using AppLoader =
+    std::function<Result<std::shared_ptr<gateway::App>, std::string>(const web::AppMount&)>;
+
+// The front server's loader: the apps' interpreter is entered first (enter_app_interpreter);
+// `hooks` (wsgi_config's, or null) sees each app request (pre_request, post_request);
+// `preloaded` (preload_app, or null): apps the master imported, used as they are.
+AppLoader front_app_loader(const web::MainConfig& config, python::ServerHooks* hooks,
+                           const ImportedApps* preloaded);
+
 class FrontApps {
   public:
-    // Starts what `config` mounts. An app that cannot be imported is logged with its
-    // traceback and left out: its locations answer 502, the rest of the site is served.
-    // `hooks` (wsgi_config's, or null) sees each app request (pre_request, post_request).
-    // `preloaded` (preload_app, or null): apps the master imported, used as they are.
-    FrontApps(const web::MainConfig& config, net::EventLoop& loop, python::ServerHooks* hooks,
-              const ImportedApps* preloaded);
+    // Starts what `config` mounts, with `load`; each handler gets `handler` with the
+    // mount's threads and SCRIPT_NAME and the runtime's thread priority. An app that
+    // cannot be loaded is logged with its traceback and left out: its locations answer
+    // 502, the rest of the site is served.
+    FrontApps(const web::MainConfig& config, net::EventLoop& loop, const AppLoader& load,
+              gateway::AppHandlerOptions handler = {});
     // Stops the app threads (each finishes the request in hand), then the apps.
     ~FrontApps();
     FrontApps(const FrontApps&) = delete;
@@ -34,6 +44,12 @@ class FrontApps {
 
     const web::MountedApps& handlers() const { return mounted_; }
     bool empty() const { return handlers_.empty(); }
+    // The handler when the configuration mounts one app (`strata wsgi`'s); null otherwise.
+    net::HttpHandler* only_handler() const {
+        return handlers_.size() == 1 ? handlers_.front().get() : nullptr;
+    }
+    // App requests queued or running.
+    size_t in_flight() const;
     // The longest app call in progress: what a worker timeout would watch.
     std::chrono::milliseconds longest_busy() const;
     // Called on the loop thread after each app response (gunicorn's max_requests counts
@@ -41,10 +57,8 @@ class FrontApps {
     void on_request_done(std::function<void()> done) { request_done_ = std::move(done); }
 
   private:
-    gateway::App* app_for(const web::AppMount& mount, unsigned workers);
+    gateway::App* app_for(const web::AppMount& mount, const AppLoader& load);
 
-    python::ServerHooks* hooks_;
-    const ImportedApps* preloaded_;
     std::function<void()> request_done_;
     ImportedApps apps_;
     std::vector<std::unique_ptr<gateway::AppHandler>> handlers_;

@@ -1,10 +1,17 @@
 #include "strata/cli/front_worker.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <fmt/core.h>
+
 #include "strata/base/log.h"
 #include "strata/cli/front_apps.h"
 #include "strata/cli/front_hooks.h"
 #include "strata/cli/hook_failures.h"
 #include "strata/cli/max_requests_jitter.h"
+#include "strata/gateway/gunicorn_worker.h"
 #include "strata/net/event_loop.h"
 #include "strata/net/http_server.h"
 #include "strata/process/heartbeat.h"
@@ -67,33 +74,32 @@ net::ListenerOptions listener_options(const web::ListenGroup& group, const net::
 // after wsgi_max_requests app requests.
 void watch_apps(FrontApps& apps, const web::AppRuntime& runtime,
                 process::HttpWorkerOptions& options) {
-    options.busy_since = [&apps] {
-        auto busy = static_cast<uint64_t>(apps.longest_busy().count());
-        return busy == 0 ? 0 : process::monotonic_ms() - busy;
-    };
+    options.busy_since = [&apps] { return gateway::busy_since(apps.longest_busy()); };
     if (runtime.max_requests == 0) return;
-    auto retire = std::make_shared<std::function<void()>>();
-    options.on_started = [retire](std::function<void()> begin) { *retire = std::move(begin); };
     uint64_t limit = jittered_max_requests(runtime.max_requests, runtime.max_requests_jitter);
-    apps.on_request_done([retire, served = uint64_t{0}, limit]() mutable {
-        if (++served != limit || !*retire) return;
-        log::info("worker leaves after {} app requests (wsgi_max_requests)", limit);
-        (*retire)();
-    });
+    auto retirement = std::make_shared<gateway::Retirement>(
+        limit, fmt::format("worker leaves after {} app requests (wsgi_max_requests)", limit));
+    options.on_started = [retirement](std::function<void()> retire) {
+        retirement->set_retire(std::move(retire));
+    };
+    apps.on_request_done([retirement] { retirement->count(); });
 }
 
-}  // namespace
+void call(const std::function<void()>& hook) {
+    if (hook) hook();
+}
 
-int run_front_worker(std::shared_ptr<const web::MainConfig> config, process::WorkerContext& worker,
-                     python::ServerHooks* hooks, const ImportedApps* preloaded) {
+int serve_front(const FrontWorkerPlan& plan, process::WorkerContext& worker) {
+    const std::shared_ptr<const web::MainConfig>& config = plan.config;
+    python::ServerHooks* hooks = plan.hooks;
     net::EventLoop loop;
     // The error logs of http, server and location levels: opened here, as the access
     // logs are, so each worker holds its own descriptors to reopen.
     web::ErrorLogFiles* level_logs = config->http.error_log_files.get();
     if (level_logs) level_logs->open_all();
     web::AccessLog access_log(*config);
-    FrontApps apps(*config, loop, hooks,
-                   preloaded);  // before the handler, which outlives none of them
+    // Before the handler, which outlives none of them.
+    FrontApps apps(*config, loop, front_app_loader(*config, hooks, plan.preloaded));
     if (hooks && !hooks->post_worker_init()) abandon_worker(*hooks);
     web::UpstreamRuntime upstreams(loop);
     web::FrontHandler handler(config, &access_log, &apps.handlers(), &upstreams);
@@ -113,6 +119,45 @@ int run_front_worker(std::shared_ptr<const web::MainConfig> config, process::Wor
     int status = process::serve_http_worker(loop, server, worker, std::move(options));
     if (hooks) hooks->worker_exit();
     return status;
+}
+
+// gunicorn's worker: the app failing to load fails the boot, which stops the master.
+int serve_gunicorn(const web::MainConfig& config, const gateway::AppServerConfig& flags,
+                   process::WorkerContext& worker) {
+    net::EventLoop loop;
+    gateway::Retirement retirement(flags.max_requests_for_worker ? flags.max_requests_for_worker()
+                                                                 : 0);
+    auto on_complete = [&flags, &retirement](const gateway::AccessRecord& done) {
+        if (flags.on_complete) flags.on_complete(done);
+        retirement.count();
+    };
+    AppLoader load = [&flags](const web::AppMount&) { return flags.load_app(); };
+    FrontApps apps(config, loop, load,
+                   gateway::gunicorn_handler_options(flags, worker.listen_fds, on_complete));
+    net::HttpHandler* app = apps.only_handler();
+    if (app == nullptr) return process::kWorkerBootFailed;  // the error is logged
+    call(flags.post_worker_init);
+    net::HttpServer server(loop, *app, gateway::gunicorn_connection_options(flags));
+    gateway::use_gunicorn_tls(server, flags, worker.listen_fds.size());
+    std::unique_ptr<net::FileWatch> watch = gateway::watch_for_reload(flags, loop, retirement);
+    auto longest_busy = [&apps] { return apps.longest_busy(); };
+    int status = process::serve_http_worker(
+        loop, server, worker, gateway::gunicorn_worker_options(flags, longest_busy, retirement));
+    call(flags.worker_exit);
+    if (apps.in_flight() > 0) {
+        // A fast stop with app calls still running: their threads cannot be joined.
+        log::info("Worker exiting (pid: {}) with {} requests unfinished", ::getpid(),
+                  apps.in_flight());
+        std::_Exit(status);
+    }
+    return status;
+}
+
+}  // namespace
+
+int run_front_worker(const FrontWorkerPlan& plan, process::WorkerContext& worker) {
+    if (plan.gunicorn) return serve_gunicorn(*plan.config, *plan.gunicorn, worker);
+    return serve_front(plan, worker);
 }
 
 }  // namespace strata::cli

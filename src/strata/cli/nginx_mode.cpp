@@ -99,7 +99,7 @@ process::Generation generation_of(const FrontConfig& loaded, const MasterPython&
     std::shared_ptr<python::ServerHooks> hooks = python.hooks ? python.hooks->current() : nullptr;
     generation.run_worker = [main, hooks,
                              preloaded = python.preloaded](process::WorkerContext& worker) {
-        return run_front_worker(main, worker, hooks.get(), preloaded.get());
+        return run_front_worker({main, hooks.get(), preloaded.get()}, worker);
     };
     return generation;
 }

@@ -8,8 +8,10 @@
 #include <fmt/core.h>
 
 #include "strata/base/log.h"
+#include "strata/cli/front_worker.h"
 #include "strata/cli/hook_failures.h"
 #include "strata/cli/max_requests_jitter.h"
+#include "strata/cli/wsgi_front_config.h"
 #include "strata/cli/wsgi_tls.h"
 #include "strata/process/master.h"
 #include "strata/python/app_loader.h"
@@ -129,6 +131,11 @@ void fill_config(WsgiServer& server, std::vector<process::Listen> listen) {
     c.load_app = [self]() -> Result<std::shared_ptr<gateway::App>, std::string> {
         if (self->preloaded) return self->preloaded;
         return import_app(*self);
+    };
+    // One code path with nginx.conf's apps: the flags' configuration, the front worker.
+    server.front = front_config_of(s, server.app_module, c.listen);
+    c.run_worker = [self](process::WorkerContext& worker) {
+        return run_front_worker({self->front, nullptr, nullptr, &self->config}, worker);
     };
 }
 

@@ -13,6 +13,7 @@
 #include "strata/python/hooks.h"
 #include "strata/python/settings.h"
 #include "strata/python/wsgi_options.h"
+#include "strata/web/http_config.h"
 
 namespace strata::cli {
 
@@ -26,6 +27,8 @@ struct WsgiServer {
     // whenever it runs there (a config file, --preload). Null otherwise.
     std::shared_ptr<python::ServerHooks> hooks;
     gateway::AppServerConfig config;
+    // The same server as the front server's configuration, which its workers serve.
+    std::shared_ptr<const web::MainConfig> front;
 };
 
 // The settings once the config file (if any) was applied under the command line's. A config

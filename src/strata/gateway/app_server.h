@@ -70,6 +70,9 @@ struct AppServerConfig {
     std::function<std::vector<std::string>()> reload_files;
     // The (jittered) request count after which this worker retires; 0: never.
     std::function<uint64_t()> max_requests_for_worker;
+    // How each worker serves; empty: run_app_worker (native apps). `strata wsgi` runs
+    // the front server's worker on its configuration (cli/wsgi_front_config.h).
+    std::function<int(process::WorkerContext&)> run_worker;
 };
 
 // Runs the master until it stops; returns the exit status (1 when the listeners cannot

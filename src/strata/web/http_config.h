@@ -144,8 +144,8 @@ struct AppRuntime {
     uint64_t max_requests = 0;
     // The nice value of the app threads (wsgi_priority): below the event loop's, so a
     // busy app does not slow the files, proxied and app responses the loop sends when
-    // they share a CPU.
-    int thread_priority = kAppThreadPriority;
+    // they share a CPU. None (`strata wsgi`, as gunicorn): the worker's.
+    std::optional<int> thread_priority = kAppThreadPriority;
     // gunicorn's max_requests_jitter, from wsgi_config: each worker's limit is
     // max_requests plus a random 0..jitter, so workers do not all leave at once.
     uint64_t max_requests_jitter = 0;
