@@ -411,6 +411,30 @@ def test_a_reload_calls_the_hooks_of_the_file_read_again(tmp_path):
         server.stop()
 
 
+def test_nworkers_changed_sees_the_start_and_a_reload_that_changes_worker_processes(tmp_path):
+    """gunicorn calls it whenever the worker count is set: at the start (old value None)
+    and at each reload, with the configuration's worker_processes."""
+    hooks = HOOK_RECORDER + (
+        "\ndef nworkers_changed(server, new_value, old_value):\n"
+        "    record('nworkers_changed', new=new_value, old=old_value, seen=server.num_workers)\n")
+    server = site(tmp_path, hooks)
+    log = tmp_path / "conf" / "hooks.jsonl"
+
+    def counts():
+        return [(r["new"], r["old"], r["seen"]) for r in map(json.loads, log.read_text().splitlines())
+                if r["hook"] == "nworkers_changed"]
+
+    try:
+        assert counts() == [(1, None, 1)]
+        server.conf.write_text(server.conf.read_text().replace("worker_processes 1;",
+                                                               "worker_processes 2;"))
+        os.kill(server.proc.pid, signal.SIGHUP)
+        wait_for(lambda: len(counts()) == 2, "the reload's nworkers_changed")
+        assert counts() == [(1, None, 1), (2, 1, 2)]
+    finally:
+        server.stop()
+
+
 def test_the_files_chdir_and_pythonpath_find_the_app(tmp_path):
     """No wsgi_chdir: the file's chdir is the apps' directory, its relative pythonpath
     entries are under it (as gunicorn makes them)."""

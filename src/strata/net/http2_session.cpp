@@ -44,7 +44,8 @@ int on_begin_headers(nghttp2_session* /*session*/, const nghttp2_frame* frame, v
     return 0;
 }
 
-// Request fields; trailers (a later HEADERS) are read and dropped, as nginx does.
+// Request fields; trailers (a later HEADERS) are read and dropped, as RFC 9113 §8.1
+// allows (nginx 1.22 instead ends the connection with PROTOCOL_ERROR).
 int on_header(nghttp2_session* /*session*/, const nghttp2_frame* frame, const uint8_t* name,
               size_t name_length, const uint8_t* value, size_t value_length, uint8_t /*flags*/,
               void* user_data) {
@@ -72,10 +73,12 @@ int on_data_chunk(nghttp2_session* /*session*/, uint8_t /*flags*/, int32_t strea
 }
 
 // A response has gone out whole while the client still uploads a refused body: end the
-// upload (RFC 9113 §8.1).
+// upload (RFC 9113 §8.1). A client that had finished gets no RST_STREAM: the stream is
+// closed, and a closed stream takes no more frames (§5.1).
 int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
     if (!ends_stream(frame)) return 0;
+    if (nghttp2_session_get_stream_remote_close(session, frame->hd.stream_id) != 0) return 0;
     Http2Stream* stream = session_of(user_data).stream(frame->hd.stream_id);
     if (stream && stream->reset_after_response())
         nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
