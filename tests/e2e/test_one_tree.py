@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from conftest import STRATA_BIN, Strata
-from wsgi_servers import child_pids
+from wsgi_servers import child_pids, wait_until
 
 APPS = {
     "flask_site.py": '''
@@ -446,6 +446,8 @@ import os, time
 
 def app(environ, start_response):
     if environ["PATH_INFO"] == "/hang":
+        with open(os.path.join(os.path.dirname(__file__), "entered"), "w") as f:
+            f.write("hang")
         time.sleep(3600)
     body = str(os.getpid()).encode()
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
@@ -497,6 +499,34 @@ def test_a_worker_stuck_in_an_app_past_wsgi_timeout_is_replaced(tmp_path):
         assert after != before  # a new worker, with a fresh interpreter, serves the app
         assert get(server, "/").text == "static\n"
         assert f"WORKER TIMEOUT (pid:{before})" in server.error_log.read_text()
+    finally:
+        server.stop()
+
+
+def test_a_fast_stop_does_not_wait_for_an_app_that_never_returns(tmp_path):
+    """nginx's TERM: the worker leaves at once, app calls in flight or not; the master
+    need not kill it."""
+    server = limits_server(tmp_path, "wsgi_timeout 0;")
+    dropped = []
+
+    def hang():
+        try:
+            requests.get(server.url + "/app/hang", timeout=30)
+        except requests.RequestException as e:
+            dropped.append(e)
+
+    try:
+        hanging = threading.Thread(target=hang)
+        hanging.start()
+        wait_until((tmp_path / "apps" / "entered").exists, timeout=10,
+                   what="the app call in progress")
+        server.proc.terminate()
+        server.proc.wait(timeout=30)
+        hanging.join()
+        assert len(dropped) == 1
+        log = server.error_log.read_text()
+        assert "with 1 requests unfinished" in log
+        assert "did not exit in time" not in log and "SIGKILL" not in log, log
     finally:
         server.stop()
 

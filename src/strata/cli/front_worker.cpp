@@ -89,6 +89,15 @@ void call(const std::function<void()>& hook) {
     if (hook) hook();
 }
 
+// A fast stop with app calls still running: their threads cannot be joined (an app may
+// never return), so the worker leaves at once, as nginx's and gunicorn's do.
+void leave_now_if_apps_are_busy(const FrontApps& apps, int status) {
+    if (apps.in_flight() == 0) return;
+    log::info("Worker exiting (pid: {}) with {} requests unfinished", ::getpid(),
+              apps.in_flight());
+    std::_Exit(status);
+}
+
 int serve_front(const FrontWorkerPlan& plan, process::WorkerContext& worker) {
     const std::shared_ptr<const web::MainConfig>& config = plan.config;
     python::ServerHooks* hooks = plan.hooks;
@@ -118,6 +127,7 @@ int serve_front(const FrontWorkerPlan& plan, process::WorkerContext& worker) {
     if (hooks) install_worker_hooks(options, *hooks);
     int status = process::serve_http_worker(loop, server, worker, std::move(options));
     if (hooks) hooks->worker_exit();
+    leave_now_if_apps_are_busy(apps, status);
     return status;
 }
 
@@ -144,12 +154,7 @@ int serve_gunicorn(const web::MainConfig& config, const gateway::AppServerConfig
     int status = process::serve_http_worker(
         loop, server, worker, gateway::gunicorn_worker_options(flags, longest_busy, retirement));
     call(flags.worker_exit);
-    if (apps.in_flight() > 0) {
-        // A fast stop with app calls still running: their threads cannot be joined.
-        log::info("Worker exiting (pid: {}) with {} requests unfinished", ::getpid(),
-                  apps.in_flight());
-        std::_Exit(status);
-    }
+    leave_now_if_apps_are_busy(apps, status);
     return status;
 }
 
