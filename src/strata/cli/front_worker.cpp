@@ -93,8 +93,7 @@ void call(const std::function<void()>& hook) {
 // never return), so the worker leaves at once, as nginx's and gunicorn's do.
 void leave_now_if_apps_are_busy(const FrontApps& apps, int status) {
     if (apps.in_flight() == 0) return;
-    log::info("Worker exiting (pid: {}) with {} requests unfinished", ::getpid(),
-              apps.in_flight());
+    log::info("Worker exiting (pid: {}) with {} requests unfinished", ::getpid(), apps.in_flight());
     std::_Exit(status);
 }
 
