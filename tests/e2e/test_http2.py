@@ -460,6 +460,34 @@ def test_request_trailers_are_read_and_dropped(server, authority):
     client.close()
 
 
+def test_a_trailer_block_past_the_limit_resets_its_stream_alone(server, authority):
+    """Trailers are dropped, but not read without end: references to a 4000-byte entry of
+    the HPACK table that decode past the head's limit reset the stream with
+    ENHANCE_YOUR_CALM (nginx's answer to an HPACK bomb), and the connection serves on."""
+    sock = raw_h2(server.port, authority)
+    encoder = hpack.Encoder()
+    bomb = ("x-bomb", "b" * 4000)
+    head = [(":method", "POST"), (":path", "/app/echo"), (":scheme", "https"),
+            (":authority", "localhost"), bomb]
+    sock.sendall(frame(1, 0x4, 1, encoder.encode(head)))  # END_HEADERS, a body follows
+    sock.sendall(frame(0, 0x0, 1, b"body"))
+    sock.sendall(frame(1, 0x5, 1, encoder.encode([bomb] * 500)))  # trailers, END_STREAM
+    sock.sendall(frame(1, 0x5, 3, encoder.encode(
+        [(":method", "GET"), (":path", "/index.html"), (":scheme", "https"),
+         (":authority", "localhost")])))
+
+    def reset_and_served(frames):
+        ended = {f[2] for f in frames if f[0] in (0, 1) and f[1] & 0x1}
+        return (3 in ended and any(f[0] == 3 for f in frames)) or any(f[0] == 7 for f in frames)
+
+    frames = read_frames(sock, reset_and_served)
+    sock.close()
+    assert [(f[2], f[3]) for f in frames if f[0] == 3] == [(1, b"\0\0\0\x0b")], frames
+    assert not any(f[0] == 7 for f in frames)  # no GOAWAY: only the stream was refused
+    assert all(f[2] == 3 for f in frames if f[0] == 1)  # stream 1 got no response head
+    assert still_served(server, authority)
+
+
 def test_many_assets_load_in_headless_chromium(server, authority, tmp_path):
     chromium = require_tool("chromium")
     profile = tmp_path / "profile"

@@ -45,14 +45,23 @@ int on_begin_headers(nghttp2_session* /*session*/, const nghttp2_frame* frame, v
 }
 
 // Request fields; trailers (a later HEADERS) are read and dropped, as RFC 9113 §8.1
-// allows (nginx 1.22 instead ends the connection with PROTOCOL_ERROR).
-int on_header(nghttp2_session* /*session*/, const nghttp2_frame* frame, const uint8_t* name,
+// allows (nginx 1.22 instead ends the connection with PROTOCOL_ERROR). Trailers that
+// decode past the head's limit reset their stream with ENHANCE_YOUR_CALM, as nginx
+// answers an HPACK bomb.
+int on_header(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name,
               size_t name_length, const uint8_t* value, size_t value_length, uint8_t /*flags*/,
               void* user_data) {
-    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
     Http2Stream* stream = session_of(user_data).stream(frame->hd.stream_id);
-    if (stream) stream->add_field(text(name, name_length), text(value, value_length));
-    return 0;
+    if (!stream) return 0;
+    if (frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+        stream->add_field(text(name, name_length), text(value, value_length));
+        return 0;
+    }
+    if (stream->count_trailer_field(name_length + value_length)) return 0;
+    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
+                              NGHTTP2_ENHANCE_YOUR_CALM);
+    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
 
 int on_frame_recv(nghttp2_session* /*session*/, const nghttp2_frame* frame, void* user_data) {

@@ -80,7 +80,7 @@ void Http2Stream::recycle() {
     clear_keeping_small(spare_bytes_);
     method_ = path_ = authority_ = {};
     fields_.clear();
-    field_bytes_ = 0;
+    field_bytes_ = trailer_bytes_ = 0;
     too_large_ = false;
     body_.release();
     observer_ = nullptr;

@@ -36,6 +36,9 @@ class Http2Stream final : public Exchange {
 
     // While the HEADERS arrive. false: the fields pass the size limit (431 at their end).
     bool add_field(std::string_view name, std::string_view value);
+    // Trailers (a later HEADERS) are dropped, but a block that decodes past the head's
+    // limit (an HPACK bomb) is not read on: false then, and the stream is reset.
+    bool count_trailer_field(size_t bytes) { return (trailer_bytes_ += bytes) <= field_limit_; }
     // The head is complete; `ends_stream`: no body follows.
     void finish_head(bool ends_stream);
     // false: the body could not be stored, or passes the limit (answered already).
@@ -123,6 +126,7 @@ class Http2Stream final : public Exchange {
     std::string cookies_;  // crumbs joined, moved into head_text_ at the end
     std::vector<FieldSpans> fields_;
     uint64_t field_bytes_ = 0;
+    uint64_t trailer_bytes_ = 0;
     uint64_t field_limit_ = 0;  // the listener's limit on them (431 beyond)
     bool too_large_ = false;
     RequestBodyStore body_;
