@@ -66,8 +66,7 @@ void Buffer::reserve(size_t capacity) {
     capacity_ = capacity;
 }
 
-char* Buffer::prepare(size_t min) {
-    if (writable() >= min) return data_.get() + end_;
+char* Buffer::make_room(size_t min) {
     if (begin_ > 0 && capacity_ - size() >= min) {
         std::memmove(data_.get(), data(), size());
         end_ -= begin_;
@@ -76,12 +75,6 @@ char* Buffer::prepare(size_t min) {
         reserve(std::max(capacity_ * 2, size() + min));
     }
     return data_.get() + end_;
-}
-
-void Buffer::append(std::string_view bytes) {
-    if (bytes.empty()) return;  // an unallocated buffer has no address to copy to
-    std::memcpy(prepare(bytes.size()), bytes.data(), bytes.size());
-    commit(bytes.size());
 }
 
 void Buffer::consume(size_t n) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string_view>
 
@@ -29,11 +30,19 @@ class Buffer {
     size_t capacity() const { return capacity_; }
 
     // Space after the last byte, at least `min` bytes (grows or compacts as needed).
-    char* prepare(size_t min);
+    // Inline when the space is there: response heads call it once a field.
+    char* prepare(size_t min) {
+        if (writable() >= min) return data_.get() + end_;
+        return make_room(min);
+    }
     size_t writable() const { return capacity_ - end_; }
     void commit(size_t n) { end_ += n; }
 
-    void append(std::string_view bytes);
+    void append(std::string_view bytes) {
+        if (bytes.empty()) return;  // an unallocated buffer has no address to copy to
+        std::memcpy(prepare(bytes.size()), bytes.data(), bytes.size());
+        commit(bytes.size());
+    }
     void consume(size_t n);
     // Removes n unconsumed bytes starting `pos` bytes in; bytes before stay in place.
     void erase(size_t pos, size_t n);
@@ -42,6 +51,7 @@ class Buffer {
     void release();
 
   private:
+    char* make_room(size_t min);
     void reserve(size_t capacity);
     void recycle();  // gives the storage back (to the pool when it is a block)
 
