@@ -118,6 +118,11 @@ HTTP_BLOCK = r"""
         location ~ ^/nalias/(?<file>.+)$ { alias ROOT/docs/$file; }
         location /docroot/ { alias ROOT/docs/; return 200 "$document_root $request_filename\n"; }
         location ~ ^/docroot-re/(\w+)$ { alias ROOT/$1/; return 200 "$document_root\n"; }
+        location /docroot-var/ { root ROOT/$arg_d; return 200 "$document_root|$request_filename|$realpath_root\n"; }
+        location /realpath/ { root ROOT/link; return 200 "$realpath_root|$document_root\n"; }
+        location /realpath-missing/ { root ROOT/nosuch; return 200 "[$realpath_root]\n"; }
+        location ~ ^/reqfile-re/(\w+)$ { alias ROOT/docs/$1; return 200 "$request_filename|$document_root\n"; }
+        location /reqfile-alias/ { alias ROOT/docs/; return 200 "$request_filename|$realpath_root\n"; }
         location ~ ^/nset/(?<val>\w+)$ { set $val "$val-changed"; return 200 "[$val]\n"; }
     }
     server {
@@ -223,6 +228,11 @@ CASES = [
     ("set over a named capture", request("/nset/abc")),
     ("$document_root is the alias", request("/docroot/guide")),
     ("$document_root is a regex location's alias", request("/docroot-re/docs")),
+    ("$document_root of a root with variables", request("/docroot-var/x?d=docs")),
+    ("$realpath_root resolves a symbolic link", request("/realpath/a")),
+    ("$realpath_root of a missing root is empty", request("/realpath-missing/a")),
+    ("$request_filename of a regex location's alias", request("/reqfile-re/abc")),
+    ("$request_filename of an alias", request("/reqfile-alias/q")),
     ("a regex server_name's named capture", request("/", host="www.named.test")),
     ("server_name capture, then a location's", request("/word", host="abc.named.test")),
     ("an exact server_name sets no capture", request("/", host="exact.named.test")),
@@ -237,6 +247,7 @@ def make_site(root):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     os.chmod(root / "files/run.sh", 0o755)
+    os.symlink("docs", root / "link")
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,8 @@ Status apply_location_directive(const Directive& c, LocationConfig& loc) {
     if (Status s = apply_setting(c, loc.settings, handled); !s || handled) return s;
     if (c.name == "alias") {
         bool regex = loc.pattern.kind == LocationKind::regex;
-        loc.alias = Alias{c.args[0], regex ? Alias::kWholeUri : loc.pattern.uri.size()};
+        loc.alias =
+            Alias{VariableText(c.args[0]), regex ? Alias::kWholeUri : loc.pattern.uri.size()};
     } else if (c.name == "try_files") {
         loc.try_files = c.args;
     } else if (is_rewrite_directive(c.name)) {

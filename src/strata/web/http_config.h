@@ -28,6 +28,17 @@
 
 namespace strata::web {
 
+// Configured text that may name variables ($uri, ${name}): whether it does is found
+// once at load, so the literal case costs no scan per request.
+struct VariableText {
+    std::string text;
+    bool has_variables = false;
+
+    VariableText() = default;
+    explicit VariableText(std::string value)
+        : text(std::move(value)), has_variables(text.find('$') != std::string::npos) {}
+};
+
 // error_page CODE… [=[RESPONSE]] URI
 struct ErrorPage {
     int response = 0;  // 0: keep the error's status; -1: "=" (the target's status)
@@ -44,7 +55,7 @@ enum class AutoindexFormat { html, xml, json, jsonp };
 // Settings a location inherits when it does not set them. std::nullopt means "unset
 // here": merge() fills it from the enclosing level, finally from nginx's defaults.
 struct LocationSettings {
-    std::optional<std::string> root;  // default "html", relative to the prefix
+    std::optional<VariableText> root;  // default "html", relative to the prefix
     std::optional<std::vector<std::string>> index;
     std::optional<std::string> default_type;
     std::shared_ptr<const std::map<std::string, std::string>> types;  // extension → type
@@ -108,7 +119,7 @@ net::RequestOptions request_options_of(const LocationSettings& settings);
 // location that set it), or of the whole URI (kWholeUri) when that location is a regex.
 struct Alias {
     static constexpr size_t kWholeUri = static_cast<size_t>(-1);
-    std::string path;
+    VariableText path;
     size_t replaces = 0;
 };
 

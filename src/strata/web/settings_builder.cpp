@@ -195,13 +195,18 @@ Status set_client_body_temp_path(const Directive& d, LocationSettings& s) {
     return success();
 }
 
+Status set_root(const Directive& d, LocationSettings& s) {
+    s.root = VariableText(d.args.at(0));
+    return success();
+}
+
 Status accept_as_is(const Directive&, LocationSettings&) {
     return success();
 }
 
 const std::map<std::string_view, Setter>& setters() {
     static const std::map<std::string_view, Setter> table = {
-        {"root", text(&LocationSettings::root)},
+        {"root", set_root},
         {"index", words(&LocationSettings::index)},
         {"default_type", text(&LocationSettings::default_type)},
         {"types", set_types},

@@ -19,7 +19,15 @@ namespace strata::web {
 namespace {
 
 // Configured text without a "$" is what expansion would return: used as it is, it
-// costs no scan and no copy.
+// costs no copy.
+std::string_view literal_or_expanded(const VariableText& text, const RequestContext& ctx,
+                                     std::string& storage) {
+    if (!text.has_variables) return text.text;
+    storage = expand_variables(text.text, ctx);
+    return storage;
+}
+
+// index names and try_files arguments are short: scanning them costs little.
 std::string_view literal_or_expanded(const std::string& text, const RequestContext& ctx,
                                      std::string& storage) {
     if (text.find('$') == std::string::npos) return text;

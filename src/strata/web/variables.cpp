@@ -1,11 +1,19 @@
 #include "strata/web/variables.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include "strata/http/request_head.h"
+#include "strata/web/request_error_log.h"
+#include "strata/web/static_content.h"
 
 namespace strata::web {
 namespace {
@@ -42,21 +50,31 @@ std::string argument_value(std::string_view args, std::string_view name) {
     return {};
 }
 
-// root, or in a location with alias the alias (nginx keeps both in one place).
+// root, or in a location with alias the alias (nginx keeps both in one place), with its
+// variables expanded and under the prefix when relative.
 std::string document_root(const RequestContext& ctx) {
+    // A root that names $document_root itself would recurse: nginx's "cycle while
+    // evaluating variable" leaves it empty.
+    thread_local bool evaluating = false;
+    if (evaluating) return {};
+    evaluating = true;
     const LocationConfig* loc = ctx.location;
-    std::string root =
-        loc && loc->alias ? expand_variables(loc->alias->path, ctx) : *ctx.settings().root;
+    const VariableText& base = loc && loc->alias ? loc->alias->path : *ctx.settings().root;
+    std::string root = base.has_variables ? expand_variables(base.text, ctx) : base.text;
+    evaluating = false;
     return root.empty() || root.front() == '/' ? root : ctx.main.prefix + root;
 }
 
-// The file the URI maps to: the alias in place of the location's prefix, else root + URI.
-std::string request_filename(const RequestContext& ctx) {
-    const LocationConfig* loc = ctx.location;
-    if (loc && loc->alias && loc->alias->replaces != Alias::kWholeUri &&
-        ctx.uri.size() >= loc->alias->replaces)
-        return loc->alias->path + ctx.uri.substr(loc->alias->replaces);
-    return document_root(ctx) + ctx.uri;
+// $realpath_root: the document root with symbolic links resolved; empty, with nginx's
+// [crit] line, when that fails.
+std::string realpath_root(const RequestContext& ctx) {
+    std::string root = document_root(ctx);
+    char resolved[PATH_MAX];
+    if (::realpath(root.c_str(), resolved)) return resolved;
+    int error = errno;
+    log_request(ctx, log::Level::crit,
+                fmt::format("realpath() \"{}\" failed ({}: {})", root, error, strerror(error)));
+    return {};
 }
 
 // nginx's $proxy_add_x_forwarded_for: the client's X-Forwarded-For fields, then its
@@ -115,7 +133,8 @@ std::optional<std::string> named_value(std::string_view name, const RequestConte
     if (name == "server_addr") return ctx.exchange.local_address();
     if (name == "server_name") return ctx.server ? ctx.server->first_name : "";
     if (name == "document_root") return document_root(ctx);
-    if (name == "request_filename") return request_filename(ctx);
+    if (name == "realpath_root") return realpath_root(ctx);
+    if (name == "request_filename") return map_uri_to_path(ctx, ctx.uri);
     if (name == "content_length") return header_value(head, "content_length");
     if (name == "content_type") return header_value(head, "content_type");
     if (name == "pid") return std::to_string(getpid());

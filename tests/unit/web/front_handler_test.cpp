@@ -202,7 +202,8 @@ TEST_F(FrontHandlerTest, ErrorPageToNamedLocationAndOverride) {
 
 TEST_F(FrontHandlerTest, AliasReplacesTheLocationPrefix) {
     LocationConfig assets = location(LocationKind::prefix, "/static/");
-    assets.alias = Alias{(prefix_ / "assets").string() + "/", assets.pattern.uri.size()};
+    assets.alias =
+        Alias{VariableText((prefix_ / "assets").string() + "/"), assets.pattern.uri.size()};
     add_server({"localhost"}, {location(LocationKind::prefix, "/"), assets});
     auto r = run("GET /static/logo.txt HTTP/1.1");
     EXPECT_EQ(r.status, 200);

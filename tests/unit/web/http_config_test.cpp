@@ -14,14 +14,14 @@ namespace {
 
 TEST(HttpConfigMerge, ChildKeepsWhatItSetsAndInheritsTheRest) {
     LocationSettings http, server, location;
-    http.root = "/srv/www";
+    http.root = VariableText("/srv/www");
     http.gzip = true;
-    server.root = "/srv/site";
+    server.root = VariableText("/srv/site");
     location.index = std::vector<std::string>{"home.html"};
     merge(server, http);
     merge(location, server);
     apply_defaults(location);
-    EXPECT_EQ(*location.root, "/srv/site");
+    EXPECT_EQ(location.root->text, "/srv/site");
     EXPECT_TRUE(*location.gzip);
     EXPECT_EQ(location.index->front(), "home.html");
     EXPECT_EQ(*location.default_type, "text/plain");  // nginx's default_type default
@@ -128,11 +128,11 @@ TEST(HttpConfigLoad, NestedLocationsInheritTheAlias) {
     ASSERT_TRUE(main.ok()) << main.error().message;
     const LocationConfig& files = main->http.servers[0].locations[0];
     ASSERT_TRUE(files.alias);
-    EXPECT_EQ(files.alias->path, "/srv/data/");
+    EXPECT_EQ(files.alias->path.text, "/srv/data/");
     EXPECT_EQ(files.alias->replaces, 7u);  // "/files/"
     ASSERT_EQ(files.children.size(), 2u);
     ASSERT_TRUE(files.children[0].alias);
-    EXPECT_EQ(files.children[0].alias->path, "/srv/data/");
+    EXPECT_EQ(files.children[0].alias->path.text, "/srv/data/");
     EXPECT_EQ(files.children[0].alias->replaces, 7u);  // the parent's prefix, not the regex
     EXPECT_FALSE(files.children[1].alias);
 }
