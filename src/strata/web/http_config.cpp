@@ -11,10 +11,9 @@ using detail::default_to;
 using detail::inherit;
 
 // The types nginx knows without a `types` block.
-std::shared_ptr<const std::map<std::string, std::string>> builtin_types() {
-    static const auto types = std::make_shared<const std::map<std::string, std::string>>(
-        std::map<std::string, std::string>{
-            {"html", "text/html"}, {"gif", "image/gif"}, {"jpg", "image/jpeg"}});
+std::shared_ptr<const MimeTypes> builtin_types() {
+    static const auto types = std::make_shared<const MimeTypes>(
+        MimeTypes{{"html", "text/html"}, {"gif", "image/gif"}, {"jpg", "image/jpeg"}});
     return types;
 }
 

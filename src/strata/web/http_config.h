@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "strata/config/directive.h"
@@ -39,6 +41,14 @@ struct VariableText {
         : text(std::move(value)), has_variables(text.find('$') != std::string::npos) {}
 };
 
+// A `types` block: lower-case extension → content type, found by a view of the
+// requested path's extension (no key string built per response).
+struct ExtensionHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using MimeTypes = std::unordered_map<std::string, std::string, ExtensionHash, std::equal_to<>>;
+
 // error_page CODE… [=[RESPONSE]] URI
 struct ErrorPage {
     int response = 0;  // 0: keep the error's status; -1: "=" (the target's status)
@@ -58,7 +68,7 @@ struct LocationSettings {
     std::optional<VariableText> root;  // default "html", relative to the prefix
     std::optional<std::vector<std::string>> index;
     std::optional<std::string> default_type;
-    std::shared_ptr<const std::map<std::string, std::string>> types;  // extension → type
+    std::shared_ptr<const MimeTypes> types;
     std::optional<bool> sendfile, tcp_nopush, tcp_nodelay, server_tokens, etag, autoindex;
     std::optional<bool> absolute_redirect, server_name_in_redirect, port_in_redirect;
     std::optional<bool> log_not_found;

@@ -33,7 +33,7 @@ Setter words(std::optional<std::vector<std::string>> LocationSettings::*field) {
 
 // types { text/html html htm; … }
 Status set_types(const Directive& d, LocationSettings& s) {
-    auto types = std::make_shared<std::map<std::string, std::string>>();
+    auto types = std::make_shared<MimeTypes>();
     for (const Directive& entry : d.block) {
         for (const std::string& ext : entry.args) {
             std::string key = ext;

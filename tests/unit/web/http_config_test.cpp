@@ -45,14 +45,17 @@ TEST(HttpConfigMerge, ListsAreInheritedWholeOrNotAtAll) {
 
 TEST(ContentType, FromTypesMapCaseInsensitiveElseDefault) {
     LocationSettings s;
-    s.types = std::make_shared<const std::map<std::string, std::string>>(
-        std::map<std::string, std::string>{{"css", "text/css"}, {"html", "text/html"}});
+    s.types = std::make_shared<const MimeTypes>(
+        MimeTypes{{"css", "text/css"},
+                  {"html", "text/html"},
+                  {"averyveryverylongextensionbeyondthirtytwo", "x/long"}});
     apply_defaults(s);
     s.default_type = "application/octet-stream";
     EXPECT_EQ(content_type_for("/a/style.CSS", s), "text/css");
     EXPECT_EQ(content_type_for("/index.html", s), "text/html");
     EXPECT_EQ(content_type_for("/README", s), "application/octet-stream");
     EXPECT_EQ(content_type_for("/dir.d/file", s), "application/octet-stream");
+    EXPECT_EQ(content_type_for("/f.AveryveryverylongextensionbeyondthirtyTWO", s), "x/long");
 }
 
 ServerConfig server_listening(std::vector<std::pair<std::string, bool>> listens) {
