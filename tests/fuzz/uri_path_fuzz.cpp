@@ -84,7 +84,7 @@ void check_mapping(const std::string& uri) {
     ctx.location = web::find_location(server.locations, uri).node;
     const web::LocationSettings& settings = ctx.settings();
     std::string base =
-        ctx.location && ctx.location->alias ? ctx.location->alias->path : *settings.root;
+        ctx.location && ctx.location->alias ? ctx.location->alias->path.text : settings.root->text;
     std::string path = web::map_uri_to_path(ctx, uri);
     require(path.starts_with(base), "mapped path leaves its root", path);
     require(!has_segment(path, ".."), "mapped path has a .. segment", path);
