@@ -5,10 +5,12 @@ answer each request the same way.
 """
 import os
 import subprocess
+import urllib.error
+import urllib.request
 
 import pytest
 
-from conftest import STRATA_BIN
+from conftest import STRATA_BIN, Strata
 from test_nginx_differential import differences, nginx_and_strata, request
 
 SITE = {
@@ -278,3 +280,54 @@ def test_unknown_variables_rejected_at_load_like_nginx(tmp_path, directive):
                                 capture_output=True, text=True, timeout=30)
         assert result.returncode != 0, binary
         assert f'unknown "{name}" variable' in result.stderr, (binary, result.stderr)
+
+
+@pytest.mark.parametrize("directive,variable", [
+    ("root", "document_root"), ("root", "realpath_root"),
+    ("alias", "document_root"), ("alias", "realpath_root"),
+])
+def test_a_path_made_from_itself_rejected_at_load_like_nginx(tmp_path, directive, variable):
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n    server {\n        listen 127.0.0.1:1;\n"
+                    f"        location /x/ {{ {directive} html/${{{variable}}}; }}\n    }}\n}}\n")
+    for binary in ("/usr/sbin/nginx", str(STRATA_BIN)):
+        result = subprocess.run([binary, "-t", "-p", str(tmp_path), "-c", str(conf)],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode != 0, binary
+        wanted = f'the ${variable} variable cannot be used in the "{directive}" directive'
+        assert wanted in result.stderr, (binary, result.stderr)
+        assert f"{conf}:5" in result.stderr, (binary, result.stderr)
+
+
+def test_path_variables_cut_a_cycle_and_log_a_failed_realpath(tmp_path):
+    """A root naming $request_filename: nginx allows it and cuts the cycle, and strata
+    must not recurse without end. A root realpath() cannot resolve: nginx's [crit]."""
+    (tmp_path / "html").mkdir()
+    server = Strata(tmp_path, """
+    server {
+        listen 127.0.0.1:PORT;
+        location /cycle/ { root html/$request_filename; return 200 "[$request_filename]\\n"; }
+        location /cycle-file/ { root html/$request_filename; }
+        location /missing/ { root html/nosuch; return 200 "[$realpath_root]\\n"; }
+        location = /ok { return 200 "ok\\n"; }
+    }
+""")
+    try:
+        def get(path):
+            with urllib.request.urlopen(server.url + path, timeout=5) as reply:
+                return reply.status, reply.read()
+        status, body = get("/cycle/x")
+        assert status == 200
+        # The inner $request_filename is empty: the root is html/, the URI follows.
+        assert body == f"[{tmp_path}/html//cycle/x]\n".encode()
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            get("/cycle-file/x")
+        assert missing.value.code == 404
+        assert get("/missing/x") == (200, b"[]\n")
+        assert get("/ok") == (200, b"ok\n")
+        log = server.error_log.read_text()
+        assert 'cycle while evaluating variable "request_filename"' in log
+        assert '[crit]' in log and f'realpath() "{tmp_path}/html/nosuch" failed (2: ' in log
+    finally:
+        server.stop()
+    assert server.proc.returncode == 0

@@ -76,9 +76,11 @@ Status apply_location_directive(const Directive& c, LocationConfig& loc) {
     bool handled = false;
     if (Status s = apply_setting(c, loc.settings, handled); !s || handled) return s;
     if (c.name == "alias") {
+        auto path = document_path_text(c);
+        if (!path) return Err{path.error()};
         bool regex = loc.pattern.kind == LocationKind::regex;
         loc.alias =
-            Alias{VariableText(c.args[0]), regex ? Alias::kWholeUri : loc.pattern.uri.size()};
+            Alias{std::move(path.value()), regex ? Alias::kWholeUri : loc.pattern.uri.size()};
     } else if (c.name == "try_files") {
         loc.try_files = c.args;
     } else if (is_rewrite_directive(c.name)) {

@@ -6,6 +6,7 @@
 
 #include "strata/base/log.h"
 #include "strata/config/values.h"
+#include "strata/config/variables.h"
 #include "strata/http/request_head.h"
 #include "strata/web/detail/setting_fields.h"
 
@@ -196,13 +197,32 @@ Status set_client_body_temp_path(const Directive& d, LocationSettings& s) {
 }
 
 Status set_root(const Directive& d, LocationSettings& s) {
-    s.root = VariableText(d.args.at(0));
+    auto root = document_path_text(d);
+    if (!root) return Err{root.error()};
+    s.root = std::move(root.value());
     return success();
 }
 
 Status accept_as_is(const Directive&, LocationSettings&) {
     return success();
 }
+
+}  // namespace
+
+Result<VariableText, config::ConfigError> document_path_text(const Directive& d) {
+    const std::string& text = d.args.at(0);
+    auto compiled = config::compile_value(text, nullptr, d.where);
+    if (!compiled) return Err{compiled.error()};
+    for (const config::ValuePart& part : compiled->parts) {
+        bool made_from_it = part.text == "document_root" || part.text == "realpath_root";
+        if (part.kind == config::ValuePart::Kind::variable && made_from_it)
+            return fail(d.where, "the $" + part.text + " variable cannot be used in the \"" +
+                                     d.name + "\" directive");
+    }
+    return VariableText(text);
+}
+
+namespace {
 
 const std::map<std::string_view, Setter>& setters() {
     static const std::map<std::string_view, Setter> table = {

@@ -12,4 +12,8 @@ namespace strata::web {
 // was one; errors name d's file:line.
 config::Status apply_setting(const config::Directive& d, LocationSettings& settings, bool& handled);
 
+// The path `root` or `alias` names. As nginx, it may not use $document_root or
+// $realpath_root, which are made from it.
+Result<VariableText, config::ConfigError> document_path_text(const config::Directive& d);
+
 }  // namespace strata::web

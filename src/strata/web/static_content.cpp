@@ -19,15 +19,7 @@ namespace strata::web {
 namespace {
 
 // Configured text without a "$" is what expansion would return: used as it is, it
-// costs no copy.
-std::string_view literal_or_expanded(const VariableText& text, const RequestContext& ctx,
-                                     std::string& storage) {
-    if (!text.has_variables) return text.text;
-    storage = expand_variables(text.text, ctx);
-    return storage;
-}
-
-// index names and try_files arguments are short: scanning them costs little.
+// costs no copy. (index names and try_files arguments are short: the scan costs little.)
 std::string_view literal_or_expanded(const std::string& text, const RequestContext& ctx,
                                      std::string& storage) {
     if (text.find('$') == std::string::npos) return text;

@@ -53,15 +53,10 @@ std::string argument_value(std::string_view args, std::string_view name) {
 // root, or in a location with alias the alias (nginx keeps both in one place), with its
 // variables expanded and under the prefix when relative.
 std::string document_root(const RequestContext& ctx) {
-    // A root that names $document_root itself would recurse: nginx's "cycle while
-    // evaluating variable" leaves it empty.
-    thread_local bool evaluating = false;
-    if (evaluating) return {};
-    evaluating = true;
     const LocationConfig* loc = ctx.location;
     const VariableText& base = loc && loc->alias ? loc->alias->path : *ctx.settings().root;
-    std::string root = base.has_variables ? expand_variables(base.text, ctx) : base.text;
-    evaluating = false;
+    std::string storage;
+    std::string root(literal_or_expanded(base, ctx, storage));
     return root.empty() || root.front() == '/' ? root : ctx.main.prefix + root;
 }
 
@@ -75,6 +70,24 @@ std::string realpath_root(const RequestContext& ctx) {
     log_request(ctx, log::Level::crit,
                 fmt::format("realpath() \"{}\" failed ({}: {})", root, error, strerror(error)));
     return {};
+}
+
+// $document_root, $realpath_root and $request_filename are made from root or alias,
+// whose own variables may name $request_filename: nginx then leaves the inner use empty
+// with its "cycle" line, where evaluating on would recurse without end.
+std::string path_value(std::string_view name, const RequestContext& ctx) {
+    thread_local bool evaluating = false;
+    if (evaluating) {
+        log_request(ctx, log::Level::error,
+                    fmt::format("cycle while evaluating variable \"{}\"", name));
+        return {};
+    }
+    evaluating = true;
+    std::string value = name == "document_root"   ? document_root(ctx)
+                        : name == "realpath_root" ? realpath_root(ctx)
+                                                  : map_uri_to_path(ctx, ctx.uri);
+    evaluating = false;
+    return value;
 }
 
 // nginx's $proxy_add_x_forwarded_for: the client's X-Forwarded-For fields, then its
@@ -132,9 +145,8 @@ std::optional<std::string> named_value(std::string_view name, const RequestConte
     if (name == "server_port") return std::to_string(ctx.exchange.listener().port);
     if (name == "server_addr") return ctx.exchange.local_address();
     if (name == "server_name") return ctx.server ? ctx.server->first_name : "";
-    if (name == "document_root") return document_root(ctx);
-    if (name == "realpath_root") return realpath_root(ctx);
-    if (name == "request_filename") return map_uri_to_path(ctx, ctx.uri);
+    if (name == "document_root" || name == "realpath_root" || name == "request_filename")
+        return path_value(name, ctx);
     if (name == "content_length") return header_value(head, "content_length");
     if (name == "content_type") return header_value(head, "content_type");
     if (name == "pid") return std::to_string(getpid());
@@ -213,6 +225,13 @@ bool is_known_variable(std::string_view name) {
 }
 
 // Literal runs are copied whole; only the variables are looked up.
+std::string_view literal_or_expanded(const VariableText& text, const RequestContext& ctx,
+                                     std::string& storage) {
+    if (!text.has_variables) return text.text;
+    storage = expand_variables(text.text, ctx);
+    return storage;
+}
+
 std::string expand_variables(std::string_view text, const RequestContext& ctx) {
     std::string out;
     out.reserve(text.size() + 32);

@@ -17,6 +17,11 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
 // `text` with every $name / ${name} replaced by its value (unknown ones by "").
 std::string expand_variables(std::string_view text, const RequestContext& ctx);
 
+// A root or alias: the text itself when it names no variables (no scan, no copy), else
+// its expansion, kept in `storage`.
+std::string_view literal_or_expanded(const VariableText& text, const RequestContext& ctx,
+                                     std::string& storage);
+
 // True when `name` is a variable this server knows (for checks at load).
 bool is_known_variable(std::string_view name);
 
