@@ -41,6 +41,18 @@ def wait_for_port(port, proc, timeout=10):
     return False
 
 
+def config_test_by_nginx_and_strata(tmp_path, server_line):
+    """`-t` by nginx 1.22 and by strata of one config whose server holds `server_line`
+    (line 5 of the file): the config's path and [(binary, completed process)]."""
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n    server {\n        listen 127.0.0.1:1;\n"
+                    f"        {server_line}\n    }}\n}}\n")
+    results = [(binary, subprocess.run([binary, "-t", "-p", str(tmp_path), "-c", str(conf)],
+                                       capture_output=True, text=True, timeout=30))
+               for binary in ("/usr/sbin/nginx", str(STRATA_BIN))]
+    return conf, results
+
+
 class Strata:
     """A running `strata -c nginx.conf` (master and workers), in the foreground."""
 

@@ -3,11 +3,10 @@ files, directories and symlinks under off, on, if_not_owner and from=, and must 
 each request the same way (a refused symlink as the last component is 403, one on the
 way to it is 404, as nginx's component-by-component openat() walk gives)."""
 import os
-import subprocess
 
 import pytest
 
-from conftest import STRATA_BIN
+from conftest import config_test_by_nginx_and_strata
 from test_nginx_differential import differences, nginx_and_strata, request
 
 # A user other than the one running the servers owns `theirs.txt` (if_not_owner).
@@ -149,11 +148,7 @@ def test_disable_symlinks_like_nginx(servers, name, raw):
     ("on sideways", 'invalid parameter "sideways"'),
 ])
 def test_bad_disable_symlinks_is_rejected_like_nginx(tmp_path, value, message):
-    conf = tmp_path / "nginx.conf"
-    conf.write_text("events {}\nhttp {\n    server {\n        listen 127.0.0.1:1;\n"
-                    f"        disable_symlinks {value};\n    }}\n}}\n")
-    for binary in ("/usr/sbin/nginx", str(STRATA_BIN)):
-        result = subprocess.run([binary, "-t", "-p", str(tmp_path), "-c", str(conf)],
-                                capture_output=True, text=True, timeout=30)
+    conf, results = config_test_by_nginx_and_strata(tmp_path, f"disable_symlinks {value};")
+    for binary, result in results:
         assert result.returncode != 0, binary
         assert f"{message} in {conf}:5" in result.stderr, (binary, result.stderr)

@@ -4,13 +4,12 @@ server-level rewrites, the 10-change limit, numbered and named captures) and mus
 answer each request the same way.
 """
 import os
-import subprocess
 import urllib.error
 import urllib.request
 
 import pytest
 
-from conftest import STRATA_BIN, Strata
+from conftest import Strata, config_test_by_nginx_and_strata
 from test_nginx_differential import differences, nginx_and_strata, request
 
 SITE = {
@@ -271,13 +270,8 @@ def test_rewrite_like_nginx(servers, name, raw):
     'location ~ ^/(?<known>x)$ { return 200 "$unknown"; }',
 ])
 def test_unknown_variables_rejected_at_load_like_nginx(tmp_path, directive):
-    conf = tmp_path / "nginx.conf"
-    conf.write_text("events {}\nhttp {\n    server {\n        listen 127.0.0.1:1;\n"
-                    f"        {directive}\n    }}\n}}\n")
     name = "nosuch" if "nosuch" in directive else "unknown"
-    for binary in ("/usr/sbin/nginx", str(STRATA_BIN)):
-        result = subprocess.run([binary, "-t", "-p", str(tmp_path), "-c", str(conf)],
-                                capture_output=True, text=True, timeout=30)
+    for binary, result in config_test_by_nginx_and_strata(tmp_path, directive)[1]:
         assert result.returncode != 0, binary
         assert f'unknown "{name}" variable' in result.stderr, (binary, result.stderr)
 
@@ -287,12 +281,9 @@ def test_unknown_variables_rejected_at_load_like_nginx(tmp_path, directive):
     ("alias", "document_root"), ("alias", "realpath_root"),
 ])
 def test_a_path_made_from_itself_rejected_at_load_like_nginx(tmp_path, directive, variable):
-    conf = tmp_path / "nginx.conf"
-    conf.write_text("events {}\nhttp {\n    server {\n        listen 127.0.0.1:1;\n"
-                    f"        location /x/ {{ {directive} html/${{{variable}}}; }}\n    }}\n}}\n")
-    for binary in ("/usr/sbin/nginx", str(STRATA_BIN)):
-        result = subprocess.run([binary, "-t", "-p", str(tmp_path), "-c", str(conf)],
-                                capture_output=True, text=True, timeout=30)
+    conf, results = config_test_by_nginx_and_strata(
+        tmp_path, f"location /x/ {{ {directive} html/${{{variable}}}; }}")
+    for binary, result in results:
         assert result.returncode != 0, binary
         wanted = f'the ${variable} variable cannot be used in the "{directive}" directive'
         assert wanted in result.stderr, (binary, result.stderr)

@@ -225,13 +225,6 @@ bool is_known_variable(std::string_view name) {
 }
 
 // Literal runs are copied whole; only the variables are looked up.
-std::string_view literal_or_expanded(const VariableText& text, const RequestContext& ctx,
-                                     std::string& storage) {
-    if (!text.has_variables) return text.text;
-    storage = expand_variables(text.text, ctx);
-    return storage;
-}
-
 std::string expand_variables(std::string_view text, const RequestContext& ctx) {
     std::string out;
     out.reserve(text.size() + 32);

@@ -19,8 +19,13 @@ std::string expand_variables(std::string_view text, const RequestContext& ctx);
 
 // A root or alias: the text itself when it names no variables (no scan, no copy), else
 // its expansion, kept in `storage`.
-std::string_view literal_or_expanded(const VariableText& text, const RequestContext& ctx,
-                                     std::string& storage);
+// Inline: every file probe maps a path through it.
+inline std::string_view literal_or_expanded(const VariableText& text, const RequestContext& ctx,
+                                            std::string& storage) {
+    if (!text.has_variables) return text.text;
+    storage = expand_variables(text.text, ctx);
+    return storage;
+}
 
 // True when `name` is a variable this server knows (for checks at load).
 bool is_known_variable(std::string_view name);
